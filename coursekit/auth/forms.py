@@ -1,0 +1,52 @@
+"""Account forms (Flask-WTF: every one carries a CSRF token)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(
+        _l("Your name (as it should appear on your certificate)"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "new-password"}
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired()], render_kw={"autocomplete": "new-password"}
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )

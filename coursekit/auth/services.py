@@ -1,0 +1,168 @@
+"""Account services: each takes a session and plain values and raises AuthError on refusal."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..db import write_transaction
+from .models import Identity, Role, User
+from .passwords import hash_password, needs_rehash, verify_password
+
+MAX_PASSWORD_LENGTH = 256  # Argon2 hashes anything, but there is no reason to hash a novel
+
+
+class AuthError(Exception):
+    """A refusal a person can act on; `field` names the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_rules(password: str, email: str, min_length: int) -> None:
+    if len(password) < min_length:
+        raise AuthError(f"password too short (at least {min_length} characters)", "password")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AuthError("password too long", "password")
+    if password.strip().lower() == normalise_email(email):
+        raise AuthError("password must not be your email address", "password")
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def register(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str | None,
+    role: Role = Role.TRAINEE,
+    locale: str | None = None,
+    min_password_length: int = 10,
+) -> User:
+    """Create an account. A password of None makes an account that signs in elsewhere."""
+    email = normalise_email(email)
+    name = name.strip()
+    if not name:
+        raise AuthError("name is required", "name")
+    if password is not None:
+        check_password_rules(password, email, min_password_length)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(password) if password is not None else None,
+        role=role,
+        locale=locale,
+    )
+    try:
+        with write_transaction(session):
+            if find_by_email(session, email) is not None:
+                raise AuthError("an account with this email already exists", "email")
+            session.add(user)
+    except IntegrityError as exc:  # a concurrent registration of the same email
+        raise AuthError("an account with this email already exists", "email") from exc
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user if the email and password match, else None (same cost either way)."""
+    user = find_by_email(session, email)
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    assert user is not None and user.password_hash is not None
+    if needs_rehash(user.password_hash):
+        with write_transaction(session):
+            user.password_hash = hash_password(password)
+    return user
+
+
+def change_password(
+    session: Session, user_id: int, current: str, new: str, *, min_password_length: int = 10
+) -> User:
+    """Set a new password and sign out the user's other sessions."""
+    with write_transaction(session):
+        user = session.get(User, user_id)
+        if user is None:
+            raise AuthError("no such account")
+        if not verify_password(user.password_hash, current):
+            raise AuthError("current password is wrong", "current_password")
+        check_password_rules(new, user.email, min_password_length)
+        user.password_hash = hash_password(new)
+        user.session_version += 1
+    return user
+
+
+def set_role(session: Session, user_id: int, role: Role) -> User:
+    with write_transaction(session):
+        user = session.get(User, user_id)
+        if user is None:
+            raise AuthError("no such account")
+        user.role = role
+    return user
+
+
+def set_locale(session: Session, user_id: int, locale: str) -> None:
+    with write_transaction(session):
+        user = session.get(User, user_id)
+        if user is not None:
+            user.locale = locale
+
+
+def load_session_user(session: Session, cookie_id: str) -> User | None:
+    """The user for a login cookie id "<id>:<session version>", if still valid."""
+    user_id, _, version = cookie_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+@dataclass(frozen=True)
+class ExternalPerson:
+    """Who another system (a host app, an LMS) says the user is."""
+
+    issuer: str
+    subject: str
+    email: str
+    name: str
+    role: Role = Role.TRAINEE
+
+
+def provision(session: Session, person: ExternalPerson) -> User:
+    """Find the user behind an external identity, creating the account on first sight."""
+    query = (
+        select(User)
+        .join(Identity, Identity.user_id == User.id)
+        .where(Identity.issuer == person.issuer, Identity.subject == person.subject)
+    )
+    user = session.scalar(query)
+    if user is not None:
+        return user
+    try:
+        with write_transaction(session):
+            user = session.scalar(query)
+            if user is None:
+                user = find_by_email(session, person.email) or User(
+                    email=normalise_email(person.email),
+                    name=person.name.strip() or person.email,
+                    password_hash=None,
+                    role=person.role,
+                )
+                session.add(user)
+                session.flush()
+                session.add(Identity(user_id=user.id, issuer=person.issuer, subject=person.subject))
+    except IntegrityError:  # provisioned concurrently by another request: use that one
+        user = session.scalar(query)
+        if user is None:
+            raise
+    return user

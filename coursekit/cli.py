@@ -1,0 +1,107 @@
+"""`flask coursekit ...`: thin commands over the services."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from . import migrate
+from .domain.content import ContentError, load_course
+
+group = AppGroup("coursekit", help="CourseKit: database, content and accounts.")
+db_group = AppGroup("db", help="CourseKit's database migrations (Alembic).")
+group.add_command(db_group)
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    return current_app.extensions["coursekit"].db.engine
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: the newest)."""
+    migrate.upgrade(_engine(), revision)
+    click.echo(f"database at {revision}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION ("base" empties it)."""
+    migrate.downgrade(_engine(), revision)
+    click.echo(f"database at {revision}")
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Show the database's migration revision."""
+    migrate.current(_engine())
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    migrate.revision(_engine(), message)
+
+
+@group.command("check-content")
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=None,
+              help="Course folder to check (default: the one the app uses).")
+def check_content(directory: Path | None) -> None:
+    """Validate the course content; list every problem with file, field and reason."""
+    directory = directory or Path(current_app.config["COURSEKIT_CONTENT_DIR"])
+    try:
+        course = load_course(directory)
+    except ContentError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    questions = sum(len(m.check.questions) for m in course.modules)
+    click.echo(
+        f"{directory}: OK: course {course.id!r}, {len(course.modules)} modules, "
+        f"{questions} questions, content hash {course.hash[:12]}"
+    )
+
+
+@group.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["trainee", "instructor", "admin"]), default="instructor")
+@click.password_option(help="Prompted for (hidden) when not given.")
+def create_user(email: str, name: str, role: str, password: str) -> None:
+    """Create an account (for instructors and admins, who cannot sign themselves up as such),
+    or give an existing account the role."""
+    from .auth import services
+    from .auth.models import Role
+    from .state import get_state
+
+    session = get_state().db.sessionmaker()
+    try:
+        existing = services.find_by_email(session, email)
+        if existing is not None:
+            services.set_role(session, existing.id, Role(role))
+            click.echo(f"{existing.email} is now {role}")
+            return
+        user = services.register(
+            session, email=email, name=name, password=password, role=Role(role),
+            min_password_length=current_app.config["COURSEKIT_MIN_PASSWORD_LENGTH"],
+        )
+        click.echo(f"created {role} {user.email}")
+    except services.AuthError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        session.close()
+
+
+@group.command("demo-data")
+def demo_data() -> None:
+    """Load demo accounts with some progress (idempotent) and print their logins."""
+    from .demo import load_demo
+
+    if current_app.config["COURSEKIT_PRODUCTION"]:
+        raise click.ClickException("refusing to load demo accounts in production mode")
+    for line in load_demo(current_app):
+        click.echo(line)

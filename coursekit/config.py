@@ -1,0 +1,87 @@
+"""CourseKit's settings: all prefixed COURSEKIT_, defaulted without overriding the host's."""
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import paths
+
+DEV_SECRET_KEY = "coursekit-development-key-not-secret"  # noqa: S105 - refused in production
+_WEAK_SECRETS = {None, "", DEV_SECRET_KEY, "dev", "secret", "change-me", "changeme"}
+
+DEFAULTS: Mapping[str, Any] = {
+    "COURSEKIT_URL_PREFIX": "/training",
+    "COURSEKIT_DATABASE_URL": None,  # default: a SQLite file in the app's instance folder
+    "COURSEKIT_REDIS_URL": None,  # rate limits (and later the job queue) on Redis when set
+    "COURSEKIT_CONTENT_DIR": None,  # default: the shipped content/
+    "COURSEKIT_ORGANISATION_NAME": "CourseKit",
+    "COURSEKIT_ORGANISATION_LOGO": None,  # URL of the logo shown in the header
+    "COURSEKIT_LANGUAGES": ("zh", "en"),
+    "COURSEKIT_DEFAULT_LANGUAGE": "en",
+    "COURSEKIT_REGISTRATION_OPEN": True,
+    "COURSEKIT_PRODUCTION": False,
+    # Per client address, and per account name tried, so neither one machine nor a botnet
+    # can guess a password quickly.
+    "COURSEKIT_LOGIN_LIMIT": "20 per minute;200 per hour",
+    "COURSEKIT_LOGIN_ACCOUNT_LIMIT": "5 per minute;30 per hour",
+    "COURSEKIT_MIN_PASSWORD_LENGTH": 10,
+    "COURSEKIT_CHECK_TOKEN_MAX_AGE": 24 * 3600,  # seconds a knowledge-check form stays valid
+    "COURSEKIT_FRAME_ANCESTORS": "'self'",  # who may embed CourseKit pages in a frame
+    # Host mode: called with the host's current_user, returns a HostIdentity (see auth/identity.py).
+    "COURSEKIT_HOST_IDENTITY": None,
+}
+
+
+def apply_defaults(app: Flask) -> None:
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    if not app.config["COURSEKIT_DATABASE_URL"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        db_file = Path(app.instance_path) / "coursekit.db"
+        app.config["COURSEKIT_DATABASE_URL"] = f"sqlite:///{db_file}"
+    if not app.config["COURSEKIT_CONTENT_DIR"]:
+        app.config["COURSEKIT_CONTENT_DIR"] = str(paths.content_dir())
+    production = app.config["COURSEKIT_PRODUCTION"]
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    if production:
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+
+
+def check_production(app: Flask) -> None:
+    """Refuse to run in production with a missing, default or short secret key."""
+    if not app.config["COURSEKIT_PRODUCTION"]:
+        return
+    secret = app.config.get("SECRET_KEY")
+    if secret in _WEAK_SECRETS or len(str(secret)) < 32:
+        raise RuntimeError(
+            "CourseKit refuses to start in production mode with a default or short secret key: "
+            "set COURSEKIT_SECRET_KEY to a random value of at least 32 characters, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
+
+
+def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """COURSEKIT_* variables as settings; values that parse as JSON (true, 5, [..]) are typed.
+
+    COURSEKIT_SECRET_KEY becomes Flask's SECRET_KEY.
+    """
+    settings: dict[str, Any] = {}
+    for key, raw in environ.items():
+        if not key.startswith("COURSEKIT_"):
+            continue
+        try:
+            value: Any = json.loads(raw)
+        except ValueError:
+            value = raw
+        settings["SECRET_KEY" if key == "COURSEKIT_SECRET_KEY" else key] = value
+    if "SECRET_KEY" in settings:
+        settings["SECRET_KEY"] = str(settings["SECRET_KEY"])
+    return settings

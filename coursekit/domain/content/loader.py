@@ -1,0 +1,227 @@
+"""Load and validate a course folder into frozen objects, reporting every problem at once."""
+
+import hashlib
+import json
+from pathlib import Path
+from types import MappingProxyType
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from . import markdown
+from .errors import ContentError, Problem
+from .model import LANGUAGES, Course, KnowledgeCheck, Lesson, Module
+from .schema import Category, CheckSpec, CourseSpec, ModuleSpec
+
+_QUESTION_TYPES = {"single", "multiple", "classify"}
+M = TypeVar("M", bound=BaseModel)
+
+
+def digest(data: Any) -> str:
+    """A stable sha256 of JSON-able data."""
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class _Loader:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root.parent).as_posix()
+        except ValueError:
+            return str(path)
+
+    def problem(self, path: Path, field: str, reason: str) -> None:
+        self.problems.append(Problem(self.rel(path), field, reason))
+
+    def read_yaml(self, path: Path) -> Any:
+        if not path.is_file():
+            self.problem(path, "", "file is missing")
+            return None
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            self.problem(path, "", f"not UTF-8 text ({exc.reason})")
+            return None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            reason = getattr(exc, "problem", None) or str(exc)
+            self.problem(path, where, f"not valid YAML: {reason}")
+            return None
+        if not isinstance(data, dict):
+            self.problem(path, "", "must be a YAML mapping (key: value pairs) at the top level")
+            return None
+        return data
+
+    def validate(
+        self, path: Path, spec: type[M], data: dict, context: dict | None = None
+    ) -> M | None:
+        try:
+            return spec.model_validate(data, context=context)
+        except ValidationError as exc:
+            for error in exc.errors():
+                field = _field_name(error["loc"], data)
+                reason = error["msg"].removeprefix("Value error, ")
+                if error["type"] == "extra_forbidden":
+                    reason = "unknown field"
+                self.problem(path, field, reason)
+            return None
+
+    def load_lesson(self, module: ModuleSpec, lang: str) -> Lesson | None:
+        path = self.root / "lessons" / f"{module.id}.{lang}.md"
+        if not path.is_file():
+            self.problem(path, "", f"lesson file is missing for module {module.id!r} ({lang})")
+            return None
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            self.problem(path, "", f"not UTF-8 text ({exc.reason})")
+            return None
+        if not text.strip():
+            self.problem(path, "", "lesson is empty")
+            return None
+        if markdown.has_heading(text, 1):
+            self.problem(path, "# heading", "lessons take their title from course.yaml; use ## sections")
+        sections = markdown.headings(text, 2)
+        if not sections:
+            self.problem(path, "## sections", "a lesson needs at least one ## section")
+        return Lesson(lang=lang, markdown=text, html=markdown.render(text), sections=sections)
+
+    def load_check(self, course: CourseSpec, module: ModuleSpec) -> KnowledgeCheck | None:
+        path = self.root / "checks" / f"{module.id}.yaml"
+        data = self.read_yaml(path)
+        if data is None:
+            return None
+        spec = self.validate(path, CheckSpec, data, {"category_sets": course.category_sets})
+        if spec is None:
+            return None
+        pass_mark = spec.pass_mark if spec.pass_mark is not None else course.pass_mark
+        used = {q.categories for q in spec.questions if q.type == "classify"}
+        sets = {name: course.category_sets[name] for name in sorted(used)}
+        definition = {
+            "module_id": module.id,
+            "pass_mark": pass_mark,
+            "questions": [q.model_dump(mode="json") for q in spec.questions],
+            "category_sets": {k: [c.model_dump(mode="json") for c in v] for k, v in sets.items()},
+        }
+        return KnowledgeCheck(
+            module_id=module.id,
+            pass_mark=pass_mark,
+            questions=spec.questions,
+            category_sets=MappingProxyType(sets),
+            hash=digest(definition),
+            definition=MappingProxyType(definition),
+        )
+
+    def report_strays(self, course: CourseSpec) -> None:
+        """A misnamed lesson or check would otherwise be silently ignored."""
+        ids = {m.id for m in course.modules}
+        for path in sorted((self.root / "lessons").glob("*.md")):
+            module_id, _, lang = path.stem.rpartition(".")
+            if module_id not in ids or lang not in LANGUAGES:
+                self.problem(path, "", "does not match any module and language in course.yaml")
+        for path in sorted((self.root / "checks").glob("*.y*ml")):
+            if path.stem not in ids or path.suffix != ".yaml":
+                self.problem(path, "", "does not match any module in course.yaml")
+
+    def load(self) -> Course:
+        course_path = self.root / "course.yaml"
+        data = self.read_yaml(course_path)
+        spec = self.validate(course_path, CourseSpec, data) if data is not None else None
+        if spec is None:
+            raise ContentError(self.problems)
+        modules = []
+        for module_spec in spec.modules:
+            lessons = {lang: self.load_lesson(module_spec, lang) for lang in LANGUAGES}
+            self.check_parity(module_spec, lessons)
+            check = self.load_check(spec, module_spec)
+            if check is None or None in lessons.values():
+                continue
+            modules.append(
+                Module(
+                    id=module_spec.id,
+                    kind=module_spec.kind,
+                    hours=module_spec.hours,
+                    title=module_spec.title,
+                    lessons=MappingProxyType(lessons),  # type: ignore[arg-type]
+                    check=check,
+                )
+            )
+        self.report_strays(spec)
+        if self.problems:
+            raise ContentError(self.problems)
+        course_hash = digest(
+            {
+                "course": spec.model_dump(mode="json"),
+                "lessons": {f"{m.id}.{k}": v.markdown for m in modules for k, v in m.lessons.items()},
+                "checks": {m.id: m.check.hash for m in modules},
+            }
+        )
+        return Course(
+            id=spec.id,
+            title=spec.title,
+            summary=spec.summary,
+            pass_mark=spec.pass_mark,
+            modules=tuple(modules),
+            hash=course_hash,
+        )
+
+    def check_parity(self, module: ModuleSpec, lessons: dict[str, Lesson | None]) -> None:
+        """Every language version has the same sections, so a learner who switches is not lost."""
+        counts = {lang: len(lesson.sections) for lang, lesson in lessons.items() if lesson}
+        if len(set(counts.values())) > 1:
+            detail = ", ".join(f"{lang}: {n}" for lang, n in counts.items())
+            path = self.root / "lessons" / f"{module.id}.zh.md"
+            self.problem(path, "## sections", f"language versions differ in section count ({detail})")
+
+
+def _field_name(loc: tuple, data: Any) -> str:
+    """('questions', 2, 'single', 'options', 0) -> 'questions[2] (id q3).options[0]'."""
+    parts: list[str] = []
+    node = data
+    for i, key in enumerate(loc):
+        if isinstance(key, int):
+            parts[-1] += f"[{key}]"
+            node = node[key] if isinstance(node, list) and key < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                parts[-1] += f" (id {node['id']})"
+        elif key in _QUESTION_TYPES and i > 0 and isinstance(loc[i - 1], int):
+            continue  # the discriminator's tag, not a field
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return ".".join(parts) or "(top level)"
+
+
+def load_course(root: Path | str) -> Course:
+    """Load the course in `root`; raise ContentError listing every problem found."""
+    root = Path(root)
+    if not (root / "course.yaml").is_file():
+        raise ContentError([Problem(str(root / "course.yaml"), "", "file is missing")])
+    return _Loader(root).load()
+
+
+def check_from_definition(definition: Mapping[str, Any]) -> KnowledgeCheck:
+    """Rebuild a knowledge check from the definition stored under its hash."""
+    sets = {
+        name: tuple(Category.model_validate(c) for c in categories)
+        for name, categories in definition["category_sets"].items()
+    }
+    spec = CheckSpec.model_validate(
+        {"pass_mark": definition["pass_mark"], "questions": definition["questions"]},
+        context={"category_sets": sets},
+    )
+    return KnowledgeCheck(
+        module_id=definition["module_id"],
+        pass_mark=definition["pass_mark"],
+        questions=spec.questions,
+        category_sets=MappingProxyType(sets),
+        hash=digest(dict(definition)),
+        definition=MappingProxyType(dict(definition)),
+    )

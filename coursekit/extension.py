@@ -1,0 +1,44 @@
+"""CourseKit as a Flask extension: `CourseKit(app)` or `coursekit.init_app(app)`."""
+
+from flask import Flask
+
+from . import cli, config
+from .auth.identity import init_login
+from .auth.views import bp as auth_bp
+from .db import Database
+from .domain.content import load_course
+from .i18n import init_i18n
+from .learn.views import bp as learn_bp
+from .security import init_security
+from .site.views import bp as site_bp
+from .state import State, close_session
+from .web import bp as parent_bp
+
+for child in (site_bp, auth_bp, learn_bp):
+    parent_bp.register_blueprint(child)
+
+
+class CourseKit:
+    """Mounts the course under COURSEKIT_URL_PREFIX in any Flask app. Keeps no app: per-app
+    state lives in app.extensions["coursekit"]."""
+
+    def __init__(self, app: Flask | None = None):
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        if "coursekit" in app.extensions:
+            raise RuntimeError("CourseKit is already set up on this app")
+        config.apply_defaults(app)
+        config.check_production(app)
+        # Invalid content stops the app here, with every problem listed (ContentError).
+        course = load_course(app.config["COURSEKIT_CONTENT_DIR"])
+        host_login = init_login(app)
+        app.extensions["coursekit"] = State(
+            db=Database(app.config["COURSEKIT_DATABASE_URL"]), course=course, host_login=host_login
+        )
+        app.teardown_appcontext(close_session)
+        init_i18n(app)
+        init_security(app)
+        app.register_blueprint(parent_bp, url_prefix=app.config["COURSEKIT_URL_PREFIX"] or None)
+        app.cli.add_command(cli.group)

@@ -1,0 +1,1 @@
+"""Learning: lessons, knowledge checks and progress."""

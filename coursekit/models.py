@@ -1,0 +1,9 @@
+"""Every CourseKit table, imported in one place for migrations and test set-up."""
+
+from .auth.models import Identity, User
+from .catalog.models import ContentVersion
+from .db import Base
+from .learn.models import CheckAttempt, LessonProgress
+from .orgs.models import Organisation
+
+__all__ = ["Base", "CheckAttempt", "ContentVersion", "Identity", "LessonProgress", "Organisation", "User"]

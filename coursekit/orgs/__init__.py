@@ -1,0 +1,1 @@
+"""Organisations: the client companies of a deployment, each with its own branding."""

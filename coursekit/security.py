@@ -1,0 +1,53 @@
+"""CSRF, login rate limits and the security headers on every CourseKit response."""
+
+from flask import Flask, Response, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+# One limiter for the process; its storage (memory, or Redis when COURSEKIT_REDIS_URL is set)
+# comes from the app's config when the app is set up.
+limiter = Limiter(key_func=get_remote_address, key_prefix="coursekit", strategy="moving-window")
+
+
+def login_account_key() -> str:
+    """Rate-limit key for the account being tried, whatever address it is tried from."""
+    return "account:" + request.form.get("email", "").strip().lower()
+
+
+def init_security(app: Flask) -> None:
+    if "csrf" not in app.extensions:
+        csrf.init_app(app)
+    redis_url = app.config["COURSEKIT_REDIS_URL"]
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+
+
+def content_security_policy() -> str:
+    ancestors = current_app.config["COURSEKIT_FRAME_ANCESTORS"]
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: https:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            f"frame-ancestors {ancestors}",
+        ]
+    )
+
+
+def add_security_headers(response: Response) -> Response:
+    """Registered on CourseKit's blueprint, so a host's own pages keep their own policy."""
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config["COURSEKIT_PRODUCTION"]:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response

@@ -1,0 +1,1 @@
+"""The course home page and the language switcher."""

@@ -1,0 +1,93 @@
+"""The parent blueprint every CourseKit page hangs from, and what those pages share."""
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, default_exceptions
+
+from . import paths
+from .auth.identity import current_learner
+from .i18n import HTML_LANG, LANGUAGE_NAMES
+from .security import add_security_headers, csrf
+from .state import course
+
+bp = Blueprint(
+    "coursekit",
+    __name__,
+    template_folder=str(paths.templates_dir()),
+    static_folder=str(paths.static_dir()),
+    static_url_path="/static",
+)
+bp.after_request(add_security_headers)
+
+
+@bp.before_request
+def _protect_forms() -> None:
+    # CourseKit checks CSRF on its own forms, whether or not the host checks its own.
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+
+
+@bp.app_context_processor
+def _page_context() -> dict[str, Any]:
+    if not request.blueprints or request.blueprints[-1] != "coursekit":
+        return {}
+    lang = str(get_locale() or current_app.config["COURSEKIT_DEFAULT_LANGUAGE"])
+    return {
+        "learner": current_learner(),
+        "lang": lang,
+        "html_lang": HTML_LANG.get(lang, lang),
+        "languages": [
+            (code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["COURSEKIT_LANGUAGES"]
+        ],
+        "course": course(),
+        "organisation_name": current_app.config["COURSEKIT_ORGANISATION_NAME"],
+        "organisation_logo": current_app.config["COURSEKIT_ORGANISATION_LOGO"],
+        "host_login": current_app.extensions["coursekit"].host_login,
+    }
+
+
+_ERROR_TITLES = {
+    400: lambda: _("This request could not be accepted"),
+    403: lambda: _("You do not have access to this page"),
+    404: lambda: _("Page not found"),
+    405: lambda: _("This action is not allowed here"),
+    409: lambda: _("Already done"),
+    422: lambda: _("Please check what you entered"),
+    429: lambda: _("Too many attempts"),
+}
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    code = error.code or 500
+    title = _ERROR_TITLES.get(code, lambda: error.name)()
+    detail = error.description if getattr(error, "coursekit_message", False) else None
+    if code == 429:
+        detail = _("Please wait a minute before you try again.")
+    link = getattr(error, "coursekit_link", None)
+    page = render_template("coursekit/error.html", title=title, detail=detail, code=code, link=link)
+    return page, code
+
+
+def refuse(code: int, message: str, link: tuple[str, str] | None = None) -> HTTPException:
+    """An HTTP error whose message (already translated) is shown to the user, with an
+    optional (url, text) link to where they can go on."""
+    error = default_exceptions[code](description=message)
+    error.coursekit_message = True  # type: ignore[attr-defined]
+    error.coursekit_link = link  # type: ignore[attr-defined]
+    return error
+
+
+def safe_next_url() -> str | None:
+    """The `next` parameter if it is a path on this site, never another host."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+        return None
+    if "\\" in target:
+        return None
+    return target
