@@ -158,3 +158,29 @@ def answers_from_json(data: Mapping) -> dict[str, Answer]:
         qid: frozenset(a) if isinstance(a, list) else (dict(a) if isinstance(a, Mapping) else a)
         for qid, a in data.items()
     }
+
+
+def correct_answers(check: KnowledgeCheck) -> dict[str, Answer]:
+    """The answers that earn full marks (for demo data, tests and instructor keys)."""
+    answers: dict[str, Answer] = {}
+    for q in check.questions:
+        if isinstance(q, Classification):
+            answers[q.id] = {item.id: item.category for item in q.items}
+        elif isinstance(q, SingleChoice):
+            answers[q.id] = next(o.id for o in q.options if o.correct)
+        else:
+            answers[q.id] = frozenset(o.id for o in q.options if o.correct)
+    return answers
+
+
+def answers_to_form(answers: Answers) -> dict[str, list[str]]:
+    """Answers as the form fields parse_answers reads (the inverse of parse_answers)."""
+    form: dict[str, list[str]] = {}
+    for qid, answer in answers.items():
+        if isinstance(answer, Mapping):
+            form.update({f"{qid}.{item}": [category] for item, category in answer.items()})
+        elif isinstance(answer, str):
+            form[qid] = [answer]
+        else:
+            form[qid] = sorted(answer)
+    return form

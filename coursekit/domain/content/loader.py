@@ -65,7 +65,12 @@ class _Loader:
         try:
             return spec.model_validate(data, context=context)
         except ValidationError as exc:
-            for error in exc.errors():
+            errors = exc.errors()
+            # "too short" on a list whose items failed is an echo of those failures.
+            failing_parents = {e["loc"][:i] for e in errors for i in range(len(e["loc"]))}
+            for error in errors:
+                if error["type"] == "too_short" and error["loc"] in failing_parents:
+                    continue
                 field = _field_name(error["loc"], data)
                 reason = error["msg"].removeprefix("Value error, ")
                 if error["type"] == "extra_forbidden":

@@ -1,0 +1,49 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install system-deps lint translations wheel-check clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+## run: install, migrate, load the demo accounts and serve on http://127.0.0.1:5000
+run: install
+	$(FLASK) coursekit check-content
+	$(FLASK) coursekit db upgrade
+	$(FLASK) coursekit demo-data
+	@echo
+	@echo "CourseKit is starting on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## system-deps: what the browser tests need from Debian (Chromium, poppler), if missing
+system-deps:
+	@scripts/system-deps.sh
+
+## test: lint, then the whole suite (SQLite unless COURSEKIT_DATABASE_URL names another database)
+test: install system-deps
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check coursekit tests
+
+## translations: refresh the message catalogue from the code and templates, and compile it
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project CourseKit -o coursekit/translations/messages.pot .
+	$(BIN)/pybabel update -i coursekit/translations/messages.pot -d coursekit/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d coursekit/translations --statistics
+
+clean:
+	rm -rf $(VENV) build dist instance .pytest_cache .ruff_cache

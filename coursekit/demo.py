@@ -1,0 +1,71 @@
+"""Demo accounts with some progress, made through the real services (`flask coursekit demo-data`)."""
+
+from flask import Flask
+
+from .auth import services as accounts
+from .auth.models import Role
+from .domain.content import Course, Module
+from .domain.quiz import Answer, answers_to_form, correct_answers
+from .learn import services as learning
+from .learn.tickets import issue_ticket
+from .state import get_state
+
+PASSWORD = "coursekit-demo"  # noqa: S105 - printed for the demo; demo-data refuses production
+ACCOUNTS = [
+    ("admin@example.com", "Ada Admin", Role.ADMIN, "en"),
+    ("instructor@example.com", "王老师 (Wang Laoshi)", Role.INSTRUCTOR, "zh"),
+    ("li.na@example.com", "李娜", Role.TRAINEE, "zh"),
+    ("tom@example.com", "Tom Baker", Role.TRAINEE, "en"),
+    ("zoe@example.com", "Zoë Ñúñez", Role.TRAINEE, "en"),
+]
+
+
+def _half_right(module: Module) -> dict[str, Answer]:
+    """Correct answers to the first half of the questions and a wrong one to the rest."""
+    answers = correct_answers(module.check)
+    for q in module.check.questions[len(module.check.questions) // 2 :]:
+        if q.type == "single":
+            answers[q.id] = next(o.id for o in q.options if not o.correct)
+        elif q.type == "multiple":
+            answers[q.id] = frozenset(o.id for o in q.options if not o.correct)
+        else:
+            first = next(iter(module.check.category_sets[q.categories]))
+            answers[q.id] = {item.id: first.id for item in q.items}
+    return answers
+
+
+def _take(app: Flask, session, user_id: int, course: Course, module: Module, answers) -> None:  # type: ignore[no-untyped-def]
+    _token, ticket = issue_ticket(app.secret_key, user_id, module.id, module.check.hash)
+    learning.submit_check(
+        session, user_id=user_id, course=course, module=module, ticket=ticket,
+        form=answers_to_form(answers),
+    )
+
+
+def load_demo(app: Flask) -> list[str]:
+    """Create the demo accounts unless they exist; return lines describing the logins."""
+    state = get_state()
+    course = state.course
+    session = state.db.sessionmaker()
+    try:
+        if accounts.find_by_email(session, ACCOUNTS[0][0]) is None:
+            users = {
+                email: accounts.register(session, email=email, name=name, password=PASSWORD,
+                                         role=role, locale=locale)
+                for email, name, role, locale in ACCOUNTS
+            }
+            li, tom = users["li.na@example.com"], users["tom@example.com"]
+            for module in course.modules[:3]:  # 李娜: three modules done, one retry on the way
+                learning.complete_lesson(session, li.id, course.id, module.id)
+                if module is course.modules[1]:
+                    _take(app, session, li.id, course, module, _half_right(module))
+                _take(app, session, li.id, course, module, correct_answers(module.check))
+            learning.open_lesson(session, li.id, course.id, course.modules[3].id)
+            first = course.modules[0]  # Tom: read the first lesson, failed its check once
+            learning.complete_lesson(session, tom.id, course.id, first.id)
+            _take(app, session, tom.id, course, first, _half_right(first))
+    finally:
+        session.close()
+    lines = ["", "Demo logins (password for all: %s):" % PASSWORD]
+    lines += [f"  {role.value:<10} {email:<24} {name}" for email, name, role, _ in ACCOUNTS]
+    return lines

@@ -1,0 +1,161 @@
+"""Fixtures: a real database per test (a SQLite file, or the PostgreSQL that
+COURSEKIT_DATABASE_URL names), an app from create_app, clients and factories."""
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from coursekit import create_app
+from coursekit.db import make_engine
+from coursekit.migrate import upgrade
+from coursekit.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI_CONTENT = ROOT / "tests" / "fixtures" / "mini"
+SECRET = "test-secret-key-that-is-long-enough-for-production-0123456789"
+PASSWORD = "correct horse battery"
+POSTGRES_URL = os.environ.get("COURSEKIT_DATABASE_URL", "")
+
+
+def pytest_report_header() -> str:
+    return f"coursekit database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite files'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate once per run: a SQLite file to copy per test, or the PostgreSQL database."""
+    if POSTGRES_URL:
+        engine = create_engine(POSTGRES_URL)
+        with engine.begin() as conn:  # start from nothing: earlier runs may have left tables
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS coursekit_alembic_version"))
+        upgrade(engine)
+        engine.dispose()
+        return POSTGRES_URL
+    path = tmp_path_factory.mktemp("template") / "coursekit.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    if POSTGRES_URL:
+        engine = create_engine(POSTGRES_URL)
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            conn.execute(text(
+                "INSERT INTO coursekit_organisations (id, slug, name, created_at) "
+                "VALUES (1, 'default', 'Default organisation', now())"
+            ))
+        engine.dispose()
+        yield POSTGRES_URL
+        return
+    path = tmp_path / "coursekit.db"
+    shutil.copy(migrated_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build apps on the test's database; settings override the test defaults."""
+    apps: list[Flask] = []
+
+    def factory(**settings: object) -> Flask:
+        config = {
+            "TESTING": True,
+            "SECRET_KEY": SECRET,
+            "COURSEKIT_DATABASE_URL": database_url,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            **settings,
+        }
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        app.extensions["coursekit"].db.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def mini_app(make_app: Callable[..., Flask]) -> Flask:
+    """An app on the small test course (two modules, every question type)."""
+    return make_app(COURSEKIT_CONTENT_DIR=str(MINI_CONTENT))
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app: Flask):  # type: ignore[no-untyped-def]
+    session = app.extensions["coursekit"].db.sessionmaker()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., object]:
+    """Create an account through the real service: make_user(email=..., role=...)."""
+    from coursekit.auth import services
+    from coursekit.auth.models import Role
+
+    counter = iter(range(1, 10_000))
+
+    def factory(email: str | None = None, name: str = "Test Trainee", role: str = "trainee",
+                password: str = PASSWORD, target: Flask | None = None):  # type: ignore[no-untyped-def]
+        state = (target or app).extensions["coursekit"]
+        session = state.db.sessionmaker()
+        try:
+            return services.register(
+                session, email=email or f"user{next(counter)}@example.com", name=name,
+                password=password, role=Role(role),
+            )
+        finally:
+            session.close()
+
+    return factory
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, page: str, url: str | None = None, data: dict | None = None,
+              **kwargs: object):  # type: ignore[no-untyped-def]
+    """GET `page`, take its CSRF token, POST `data` to `url` (default: the same page)."""
+    html = client.get(page).get_data(as_text=True)
+    payload = {"csrf_token": csrf_from(html), **(data or {})}
+    return client.post(url or page, data=payload, **kwargs)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    response = post_form(client, "/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def mini_client(mini_app: Flask) -> FlaskClient:
+    return mini_app.test_client()
