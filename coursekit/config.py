@@ -45,15 +45,14 @@ def apply_defaults(app: Flask) -> None:
         app.config["COURSEKIT_DATABASE_URL"] = f"sqlite:///{db_file}"
     if not app.config["COURSEKIT_CONTENT_DIR"]:
         app.config["COURSEKIT_CONTENT_DIR"] = str(paths.content_dir())
-    production = app.config["COURSEKIT_PRODUCTION"]
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
-    if production:
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
-        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
-
+    # Flask pre-fills its own cookie settings with lax values, so "unset" means None/False.
+    cookies = {"SESSION_COOKIE_SAMESITE": "Lax", "REMEMBER_COOKIE_SAMESITE": "Lax",
+               "SESSION_COOKIE_HTTPONLY": True, "REMEMBER_COOKIE_HTTPONLY": True}
+    if app.config["COURSEKIT_PRODUCTION"]:
+        cookies.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    for key, value in cookies.items():
+        if not app.config.get(key):
+            app.config[key] = value
 
 def check_production(app: Flask) -> None:
     """Refuse to run in production with a missing, default or short secret key."""

@@ -1,8 +1,9 @@
 """CourseKit as a Flask extension: `CourseKit(app)` or `coursekit.init_app(app)`."""
 
 from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
-from . import cli, config
+from . import cli, config, paths
 from .auth.identity import init_login
 from .auth.views import bp as auth_bp
 from .db import Database
@@ -41,4 +42,12 @@ class CourseKit:
         init_i18n(app)
         init_security(app)
         app.register_blueprint(parent_bp, url_prefix=app.config["COURSEKIT_URL_PREFIX"] or None)
+        _expose_original_templates(app)
         app.cli.add_command(cli.group)
+
+
+def _expose_original_templates(app: Flask) -> None:
+    """A host that overrides coursekit/base.html can still extend CourseKit's own copy as
+    "coursekit-original/coursekit/base.html" (the host's own templates always come first)."""
+    originals = PrefixLoader({"coursekit-original": FileSystemLoader(str(paths.templates_dir()))})
+    app.jinja_env.loader = ChoiceLoader([app.jinja_env.loader, originals])  # type: ignore[list-item]

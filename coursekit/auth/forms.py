@@ -6,15 +6,22 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
+def _strip(value: str | None) -> str | None:
+    # Phone keyboards and autofill like to add a trailing space.
+    return value.strip() if isinstance(value, str) else value
+
+
 class RegisterForm(FlaskForm):
     name = StringField(
         _l("Your name (as it should appear on your certificate)"),
         validators=[DataRequired(), Length(max=200)],
+        filters=[_strip],
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
         _l("Email"),
         validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[_strip],
         render_kw={"autocomplete": "email"},
     )
     password = PasswordField(
@@ -29,7 +36,10 @@ class RegisterForm(FlaskForm):
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        _l("Email"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"}
+        _l("Email"),
+        validators=[DataRequired(), Email()],
+        filters=[_strip],
+        render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
