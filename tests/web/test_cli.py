@@ -1,0 +1,107 @@
+"""`flask coursekit ...` commands, and the package as a built wheel."""
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from coursekit.learn.models import CheckAttempt
+from tests.conftest import ROOT
+
+
+def test_check_content_passes_on_the_shipped_course(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["coursekit", "check-content"])
+    assert result.exit_code == 0, result.output
+    assert "OK: course 'customer-expectations', 10 modules, 50 questions" in result.output
+
+
+def test_check_content_fails_precisely_on_a_broken_copy(app: Flask, tmp_path: Path) -> None:
+    copy = tmp_path / "content"
+    shutil.copytree(ROOT / "content", copy)
+    check = copy / "checks" / "m03-kinds-of-expectations.yaml"
+    check.write_text(check.read_text(encoding="utf-8").replace("category: basic", "category: premium", 1),
+                     encoding="utf-8")
+    (copy / "lessons" / "m09-case-apple.zh.md").unlink()
+    result = app.test_cli_runner().invoke(args=["coursekit", "check-content", "--dir", str(copy)])
+    assert result.exit_code == 1
+    assert "invalid course content (2 problem(s))" in result.output
+    assert "content/checks/m03-kinds-of-expectations.yaml: questions[" in result.output
+    assert "has category 'premium', which is not in set 'kinds'" in result.output
+    assert "content/lessons/m09-case-apple.zh.md: lesson file is missing for module 'm09-case-apple' (zh)" in result.output
+
+
+def test_demo_data_is_made_through_the_services_and_is_idempotent(app: Flask, db) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["coursekit", "demo-data"])
+    assert first.exit_code == 0, first.output
+    assert "admin@example.com" in first.output and "instructor@example.com" in first.output
+    attempts = db.scalar(select(func.count()).select_from(CheckAttempt))
+    assert attempts >= 4
+    again = runner.invoke(args=["coursekit", "demo-data"])
+    assert again.exit_code == 0 and "li.na@example.com" in again.output
+    assert db.scalar(select(func.count()).select_from(CheckAttempt)) == attempts
+
+
+def test_demo_data_refused_in_production(make_app) -> None:
+    app = make_app(COURSEKIT_PRODUCTION=True)
+    result = app.test_cli_runner().invoke(args=["coursekit", "demo-data"])
+    assert result.exit_code != 0 and "production" in result.output
+
+
+def test_db_upgrade_and_downgrade(make_app, tmp_path: Path) -> None:
+    app = make_app(COURSEKIT_DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.db'}")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["coursekit", "db", "upgrade"]).exit_code == 0
+    assert app.test_client().get("/").status_code == 200
+    assert runner.invoke(args=["coursekit", "db", "downgrade", "base"]).exit_code == 0
+    assert runner.invoke(args=["coursekit", "db", "upgrade"]).exit_code == 0
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        check=True,
+    )
+    return next(out.glob("coursekit-*.whl"))
+
+
+def test_wheel_carries_templates_content_and_translations(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for expected in [
+        "coursekit/_templates/coursekit/base.html",
+        "coursekit/_content/course.yaml",
+        "coursekit/_content/lessons/m10-case-amazon.zh.md",
+        "coursekit/_content/checks/m01-what-are-expectations.yaml",
+        "coursekit/translations/zh/LC_MESSAGES/messages.mo",
+        "coursekit/static/coursekit.css",
+        "coursekit/migrations/versions/0001_initial_schema.py",
+    ]:
+        assert expected in names, expected
+
+
+def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    script = (
+        "from coursekit import create_app, paths\n"
+        "from coursekit.migrate import upgrade\n"
+        "assert str(paths.templates_dir()).startswith(%r), paths.templates_dir()\n"
+        "app = create_app({'COURSEKIT_DATABASE_URL': 'sqlite:///%s'})\n"
+        "upgrade(app.extensions['coursekit'].db.engine)\n"
+        "html = app.test_client().get('/', headers={'Accept-Language': 'zh'}).get_data(as_text=True)\n"
+        "assert '客户期望管理' in html and '登录' in html, html[:500]\n"
+        "print('wheel ok')\n"
+    ) % (str(site), tmp_path / "w.db")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "wheel ok" in result.stdout
