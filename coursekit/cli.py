@@ -49,8 +49,13 @@ def db_revision(message: str) -> None:
 
 
 @group.command("check-content")
-@click.option("--dir", "directory", type=click.Path(path_type=Path), default=None,
-              help="Course folder to check (default: the one the app uses).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Course folder to check (default: the one the app uses).",
+)
 def check_content(directory: Path | None) -> None:
     """Validate the course content; list every problem with file, field and reason."""
     directory = directory or Path(current_app.config["COURSEKIT_CONTENT_DIR"])
@@ -86,7 +91,11 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
             click.echo(f"{existing.email} is now {role}")
             return
         user = services.register(
-            session, email=email, name=name, password=password, role=Role(role),
+            session,
+            email=email,
+            name=name,
+            password=password,
+            role=Role(role),
             min_password_length=current_app.config["COURSEKIT_MIN_PASSWORD_LENGTH"],
         )
         click.echo(f"created {role} {user.email}")

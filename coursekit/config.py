@@ -10,7 +10,7 @@ from flask import Flask
 
 from . import paths
 
-DEV_SECRET_KEY = "coursekit-development-key-not-secret"  # noqa: S105 - refused in production
+DEV_SECRET_KEY = "coursekit-development-key-not-secret"
 _WEAK_SECRETS = {None, "", DEV_SECRET_KEY, "dev", "secret", "change-me", "changeme"}
 
 DEFAULTS: Mapping[str, Any] = {
@@ -46,13 +46,18 @@ def apply_defaults(app: Flask) -> None:
     if not app.config["COURSEKIT_CONTENT_DIR"]:
         app.config["COURSEKIT_CONTENT_DIR"] = str(paths.content_dir())
     # Flask pre-fills its own cookie settings with lax values, so "unset" means None/False.
-    cookies = {"SESSION_COOKIE_SAMESITE": "Lax", "REMEMBER_COOKIE_SAMESITE": "Lax",
-               "SESSION_COOKIE_HTTPONLY": True, "REMEMBER_COOKIE_HTTPONLY": True}
+    cookies = {
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+    }
     if app.config["COURSEKIT_PRODUCTION"]:
         cookies.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     for key, value in cookies.items():
         if not app.config.get(key):
             app.config[key] = value
+
 
 def check_production(app: Flask) -> None:
     """Refuse to run in production with a missing, default or short secret key."""

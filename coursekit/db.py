@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,7 +26,7 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
-    type_annotation_map = {dict: JSON, datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar = {dict: JSON, datetime: DateTime(timezone=True)}
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,4 +1,4 @@
-"""Demo accounts with some progress, made through the real services (`flask coursekit demo-data`)."""
+"""Demo accounts with some progress, made through the real services (`coursekit demo-data`)."""
 
 from flask import Flask
 
@@ -10,7 +10,7 @@ from .learn import services as learning
 from .learn.tickets import issue_ticket
 from .state import get_state
 
-PASSWORD = "coursekit-demo"  # noqa: S105 - printed for the demo; demo-data refuses production
+PASSWORD = "coursekit-demo"
 ACCOUNTS = [
     ("admin@example.com", "Ada Admin", Role.ADMIN, "en"),
     ("instructor@example.com", "王老师 (Wang Laoshi)", Role.INSTRUCTOR, "zh"),
@@ -37,7 +37,11 @@ def _half_right(module: Module) -> dict[str, Answer]:
 def _take(app: Flask, session, user_id: int, course: Course, module: Module, answers) -> None:  # type: ignore[no-untyped-def]
     _token, ticket = issue_ticket(app.secret_key, user_id, module.id, module.check.hash)
     learning.submit_check(
-        session, user_id=user_id, course=course, module=module, ticket=ticket,
+        session,
+        user_id=user_id,
+        course=course,
+        module=module,
+        ticket=ticket,
         form=answers_to_form(answers),
     )
 
@@ -50,8 +54,9 @@ def load_demo(app: Flask) -> list[str]:
     try:
         if accounts.find_by_email(session, ACCOUNTS[0][0]) is None:
             users = {
-                email: accounts.register(session, email=email, name=name, password=PASSWORD,
-                                         role=role, locale=locale)
+                email: accounts.register(
+                    session, email=email, name=name, password=PASSWORD, role=role, locale=locale
+                )
                 for email, name, role, locale in ACCOUNTS
             }
             li, tom = users["li.na@example.com"], users["tom@example.com"]
@@ -66,6 +71,6 @@ def load_demo(app: Flask) -> list[str]:
             _take(app, session, tom.id, course, first, _half_right(first))
     finally:
         session.close()
-    lines = ["", "Demo logins (password for all: %s):" % PASSWORD]
+    lines = ["", f"Demo logins (password for all: {PASSWORD}):"]
     lines += [f"  {role.value:<10} {email:<24} {name}" for email, name, role, _ in ACCOUNTS]
     return lines

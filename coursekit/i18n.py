@@ -21,9 +21,10 @@ def select_locale() -> str:
     chosen = session.get(SESSION_KEY)
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "COURSEKIT_DEFAULT_LANGUAGE"
-    ]
+    return (
+        request.accept_languages.best_match(languages)
+        or current_app.config["COURSEKIT_DEFAULT_LANGUAGE"]
+    )
 
 
 def init_i18n(app: Flask) -> None:

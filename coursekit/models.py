@@ -6,4 +6,12 @@ from .db import Base
 from .learn.models import CheckAttempt, LessonProgress
 from .orgs.models import Organisation
 
-__all__ = ["Base", "CheckAttempt", "ContentVersion", "Identity", "LessonProgress", "Organisation", "User"]
+__all__ = [
+    "Base",
+    "CheckAttempt",
+    "ContentVersion",
+    "Identity",
+    "LessonProgress",
+    "Organisation",
+    "User",
+]

@@ -41,7 +41,8 @@ def _page_context() -> dict[str, Any]:
         "lang": lang,
         "html_lang": HTML_LANG.get(lang, lang),
         "languages": [
-            (code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["COURSEKIT_LANGUAGES"]
+            (code, LANGUAGE_NAMES.get(code, code))
+            for code in current_app.config["COURSEKIT_LANGUAGES"]
         ],
         "course": course(),
         "organisation_name": current_app.config["COURSEKIT_ORGANISATION_NAME"],

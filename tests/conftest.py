@@ -53,10 +53,12 @@ def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
         tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            conn.execute(text(
-                "INSERT INTO coursekit_organisations (id, slug, name, created_at) "
-                "VALUES (1, 'default', 'Default organisation', now())"
-            ))
+            conn.execute(
+                text(
+                    "INSERT INTO coursekit_organisations (id, slug, name, created_at) "
+                    "VALUES (1, 'default', 'Default organisation', now())"
+                )
+            )
         engine.dispose()
         yield POSTGRES_URL
         return
@@ -75,7 +77,6 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
             "TESTING": True,
             "SECRET_KEY": SECRET,
             "COURSEKIT_DATABASE_URL": database_url,
-            "RATELIMIT_STORAGE_URI": "memory://",
             **settings,
         }
         app = create_app(config)
@@ -118,14 +119,22 @@ def make_user(app: Flask) -> Callable[..., object]:
 
     counter = iter(range(1, 10_000))
 
-    def factory(email: str | None = None, name: str = "Test Trainee", role: str = "trainee",
-                password: str = PASSWORD, target: Flask | None = None):  # type: ignore[no-untyped-def]
+    def factory(
+        email: str | None = None,
+        name: str = "Test Trainee",
+        role: str = "trainee",
+        password: str = PASSWORD,
+        target: Flask | None = None,
+    ):  # type: ignore[no-untyped-def]
         state = (target or app).extensions["coursekit"]
         session = state.db.sessionmaker()
         try:
             return services.register(
-                session, email=email or f"user{next(counter)}@example.com", name=name,
-                password=password, role=Role(role),
+                session,
+                email=email or f"user{next(counter)}@example.com",
+                name=name,
+                password=password,
+                role=Role(role),
             )
         finally:
             session.close()
@@ -142,8 +151,13 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def post_form(client: FlaskClient, page: str, url: str | None = None, data: dict | None = None,
-              **kwargs: object):  # type: ignore[no-untyped-def]
+def post_form(
+    client: FlaskClient,
+    page: str,
+    url: str | None = None,
+    data: dict | None = None,
+    **kwargs: object,
+):  # type: ignore[no-untyped-def]
     """GET `page`, take its CSRF token, POST `data` to `url` (default: the same page)."""
     html = client.get(page).get_data(as_text=True)
     payload = {"csrf_token": csrf_from(html), **(data or {})}

@@ -49,7 +49,8 @@ class LoginForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired()],
+        _l("Current password"),
+        validators=[DataRequired()],
         render_kw={"autocomplete": "current-password"},
     )
     password = PasswordField(

@@ -28,8 +28,13 @@ class User(UserMixin, Base):
     name: Mapped[str] = mapped_column(String(200))  # as entered, in any script
     password_hash: Mapped[str | None] = mapped_column(String(255))  # None: signs in via LMS/host
     role: Mapped[Role] = mapped_column(
-        Enum(Role, name="coursekit_role", native_enum=False, length=20,
-             values_callable=lambda roles: [r.value for r in roles]),
+        Enum(
+            Role,
+            name="coursekit_role",
+            native_enum=False,
+            length=20,
+            values_callable=lambda roles: [r.value for r in roles],
+        ),
         default=Role.TRAINEE,
     )
     locale: Mapped[str | None] = mapped_column(String(10))
@@ -58,7 +63,9 @@ class Identity(Base):
     __table_args__ = (UniqueConstraint("issuer", "subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("coursekit_users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("coursekit_users.id", ondelete="CASCADE"), index=True
+    )
     issuer: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,7 +12,9 @@ from ..domain.content.loader import check_from_definition
 from .models import ContentVersion
 
 
-def remember_version(session: Session, kind: str, key: str, hash_: str, definition: Mapping[str, Any]) -> None:
+def remember_version(
+    session: Session, kind: str, key: str, hash_: str, definition: Mapping[str, Any]
+) -> None:
     """Store a definition under its hash unless it is there already (call inside a write
     transaction; concurrent first uses of one version insert it once)."""
     statement = (

@@ -14,7 +14,11 @@ Answers = Mapping[str, Answer]
 
 def display_order(question: Question, seed: int) -> tuple[str, ...]:
     """The ids of the question's options (or items) in the order this attempt shows them."""
-    ids = [o.id for o in question.options] if _has_options(question) else [i.id for i in question.items]
+    ids = (
+        [o.id for o in question.options]
+        if _has_options(question)
+        else [i.id for i in question.items]
+    )
     # A string seed is hashed by Random in a way stable across runs and platforms.
     random.Random(f"{seed}:{question.id}").shuffle(ids)
     return tuple(ids)
@@ -64,7 +68,9 @@ def parse_answers(check: KnowledgeCheck, form: Mapping[str, list[str]]) -> dict[
     return answers
 
 
-def _parse_choice(q: SingleChoice | MultipleChoice, values: list[str], error: AnswerError) -> Answer | None:
+def _parse_choice(
+    q: SingleChoice | MultipleChoice, values: list[str], error: AnswerError
+) -> Answer | None:
     known = {o.id for o in q.options}
     if not values:
         error.missing[q.id] = "no answer given"

@@ -43,8 +43,13 @@ def open_lesson(session: Session, user_id: int, course_id: str, module_id: str) 
     now = utcnow()
     statement = (
         upsert(session, LessonProgress)
-        .values(user_id=user_id, course_id=course_id, module_id=module_id,
-                first_opened_at=now, last_opened_at=now)
+        .values(
+            user_id=user_id,
+            course_id=course_id,
+            module_id=module_id,
+            first_opened_at=now,
+            last_opened_at=now,
+        )
         .on_conflict_do_update(
             index_elements=["user_id", "course_id", "module_id"], set_={"last_opened_at": now}
         )
@@ -57,12 +62,20 @@ def complete_lesson(session: Session, user_id: int, course_id: str, module_id: s
     now = utcnow()
     statement = (
         upsert(session, LessonProgress)
-        .values(user_id=user_id, course_id=course_id, module_id=module_id,
-                first_opened_at=now, last_opened_at=now, completed_at=now)
+        .values(
+            user_id=user_id,
+            course_id=course_id,
+            module_id=module_id,
+            first_opened_at=now,
+            last_opened_at=now,
+            completed_at=now,
+        )
         .on_conflict_do_update(
             index_elements=["user_id", "course_id", "module_id"],
-            set_={"completed_at": func.coalesce(LessonProgress.completed_at, now),
-                  "last_opened_at": now},
+            set_={
+                "completed_at": func.coalesce(LessonProgress.completed_at, now),
+                "last_opened_at": now,
+            },
         )
     )
     with write_transaction(session):
@@ -126,8 +139,9 @@ def submit_check(
 def progress(session: Session, user_id: int, course: Course) -> CourseProgress:
     """The trainee's progress, from two queries whatever the size of the course."""
     rows = session.execute(
-        select(LessonProgress.module_id, LessonProgress.completed_at, LessonProgress.last_opened_at)
-        .where(LessonProgress.user_id == user_id, LessonProgress.course_id == course.id)
+        select(
+            LessonProgress.module_id, LessonProgress.completed_at, LessonProgress.last_opened_at
+        ).where(LessonProgress.user_id == user_id, LessonProgress.course_id == course.id)
     ).all()
     done = {r.module_id for r in rows if r.completed_at is not None}
     last = max(rows, key=lambda r: r.last_opened_at).module_id if rows else None
@@ -146,8 +160,11 @@ def attempts(session: Session, user_id: int, course_id: str, module_id: str) -> 
     return list(
         session.scalars(
             select(CheckAttempt)
-            .where(CheckAttempt.user_id == user_id, CheckAttempt.course_id == course_id,
-                   CheckAttempt.module_id == module_id)
+            .where(
+                CheckAttempt.user_id == user_id,
+                CheckAttempt.course_id == course_id,
+                CheckAttempt.module_id == module_id,
+            )
             .order_by(CheckAttempt.created_at.desc(), CheckAttempt.id.desc())
         )
     )

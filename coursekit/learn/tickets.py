@@ -21,7 +21,9 @@ class TicketError(Exception):
     pass
 
 
-def issue_ticket(secret_key: str, user_id: int, module_id: str, check_hash: str) -> tuple[str, CheckTicket]:
+def issue_ticket(
+    secret_key: str, user_id: int, module_id: str, check_hash: str
+) -> tuple[str, CheckTicket]:
     ticket = CheckTicket(
         user_id=user_id,
         module_id=module_id,

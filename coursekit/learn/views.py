@@ -91,7 +91,9 @@ def submit_check(module_id: str):
     except TicketError as exc:
         reopen = (url_for(".check", module_id=module.id), _("Open the check again"))
         if str(exc) == "expired":
-            raise refuse(400, _("This form has expired. Your answers were not saved."), reopen) from exc
+            raise refuse(
+                400, _("This form has expired. Your answers were not saved."), reopen
+            ) from exc
         raise refuse(400, _("This form was altered and cannot be accepted."), reopen) from exc
     form = {k: request.form.getlist(k) for k in request.form if k not in _RESERVED_FIELDS}
     try:
@@ -114,7 +116,9 @@ def submit_check(module_id: str):
     except AnswerError as error:
         if error.invalid:
             detail = "; ".join(f"{k}: {v}" for k, v in error.invalid.items())
-            raise refuse(400, _("The answers do not match this check (%(detail)s).", detail=detail)) from error
+            raise refuse(
+                400, _("The answers do not match this check (%(detail)s).", detail=detail)
+            ) from error
         errors = {qid: _("Please answer this question.") for qid in error.missing}
         return _render_check(module, token, ticket.seed, error.partial, errors, status=422)
     return redirect(url_for(".attempt", attempt_id=attempt.id), code=303)
@@ -133,7 +137,11 @@ def attempt(attempt_id: int):
     answers = answers_from_json(found.answers)
     result = score(check, answers)
     questions = question_views(
-        check, found.seed, _lang(), answers=answers, results={r.question_id: r for r in result.questions}
+        check,
+        found.seed,
+        _lang(),
+        answers=answers,
+        results={r.question_id: r for r in result.questions},
     )
     return render_template(
         "coursekit/learn/attempt.html",

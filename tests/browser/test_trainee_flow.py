@@ -1,4 +1,4 @@
-"""A trainee on a phone: register, switch to Chinese, read a lesson, pass its check, see progress."""
+"""A trainee on a phone: sign up, switch to Chinese, read a lesson, pass its check, see progress."""
 
 import pytest
 from flask import Flask

@@ -22,7 +22,9 @@ def broken(tmp_path: Path) -> Callable[[str, Callable[[str], str]], list[str]]:
         root = tmp_path / "content"
         shutil.copytree(MINI_CONTENT, root, dirs_exist_ok=True)
         path = root / relative
-        path.write_text(edit(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8")
+        path.write_text(
+            edit(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8"
+        )
         with pytest.raises(ContentError) as caught:
             load_course(root)
         return [str(p) for p in caught.value.problems]
@@ -62,7 +64,9 @@ def test_coverage_names_every_concept_and_real_sections() -> None:
     concepts = {re.match(r"\| (\d+)\.", row).group(1) for row in rows if re.match(r"\| \d+\.", row)}
     assert concepts == {str(n) for n in range(1, 11)}
     assert any("Apple" in row for row in rows) and any("Amazon" in row for row in rows)
-    sections = {m.id: set(m.lessons["en"].sections) | set(m.lessons["zh"].sections) for m in course.modules}
+    sections = {
+        m.id: set(m.lessons["en"].sections) | set(m.lessons["zh"].sections) for m in course.modules
+    }
     for row in rows[1:]:
         _, _concept, module_id, where, _ = (cell.strip() for cell in row.split("|"))
         assert module_id in sections, row
@@ -99,7 +103,9 @@ def test_missing_translation_names_the_field(broken) -> None:
 
 def test_duplicate_module_id(broken) -> None:
     problems = broken("course.yaml", lambda text: text.replace("  - id: two", "  - id: one"))
-    assert any("modules: Value error" not in p and "duplicate module id 'one'" in p for p in problems)
+    assert any(
+        "modules: Value error" not in p and "duplicate module id 'one'" in p for p in problems
+    )
 
 
 def test_missing_lesson_file(tmp_path: Path) -> None:
@@ -115,17 +121,29 @@ def test_missing_lesson_file(tmp_path: Path) -> None:
 
 def test_lesson_with_a_title_heading(broken) -> None:
     problems = broken("lessons/one.en.md", lambda text: "# Title\n\n" + text)
-    assert problems == ["content/lessons/one.en.md: # heading: lessons take their title from course.yaml; use ## sections"]
+    assert problems == [
+        "content/lessons/one.en.md: # heading: "
+        "lessons take their title from course.yaml; use ## sections"
+    ]
 
 
 def test_languages_must_have_the_same_sections(broken) -> None:
     problems = broken("lessons/one.zh.md", lambda text: text + "\n## 多出来的一节\n\n内容\n")
-    assert problems == ["content/lessons/one.zh.md: ## sections: language versions differ in section count (en: 2, zh: 3)"]
+    assert problems == [
+        "content/lessons/one.zh.md: ## sections: "
+        "language versions differ in section count (en: 2, zh: 3)"
+    ]
 
 
 def test_single_choice_needs_exactly_one_correct_option(broken) -> None:
-    problems = broken("checks/one.yaml", lambda text: text.replace(
-        '{id: b, text: {en: "B", zh: "乙"}}', '{id: b, correct: true, text: {en: "B", zh: "乙"}}', 1))
+    problems = broken(
+        "checks/one.yaml",
+        lambda text: text.replace(
+            '{id: b, text: {en: "B", zh: "乙"}}',
+            '{id: b, correct: true, text: {en: "B", zh: "乙"}}',
+            1,
+        ),
+    )
     assert problems == [
         "content/checks/one.yaml: questions[0] (id q1).options: "
         "a single-choice question needs exactly one correct option, not 2"
@@ -133,7 +151,9 @@ def test_single_choice_needs_exactly_one_correct_option(broken) -> None:
 
 
 def test_classification_item_with_unknown_category(broken) -> None:
-    problems = broken("checks/one.yaml", lambda text: text.replace("category: enhanced", "category: premium"))
+    problems = broken(
+        "checks/one.yaml", lambda text: text.replace("category: enhanced", "category: premium")
+    )
     assert problems == [
         "content/checks/one.yaml: questions[2] (id q3): item 'i4' has category 'premium', "
         "which is not in set 'kinds'"
@@ -141,13 +161,19 @@ def test_classification_item_with_unknown_category(broken) -> None:
 
 
 def test_unknown_category_set(broken) -> None:
-    problems = broken("checks/one.yaml", lambda text: text.replace("categories: kinds", "categories: moods"))
-    assert problems == ["content/checks/one.yaml: questions[2] (id q3): unknown category set 'moods' (known: kinds)"]
+    problems = broken(
+        "checks/one.yaml", lambda text: text.replace("categories: kinds", "categories: moods")
+    )
+    assert problems == [
+        "content/checks/one.yaml: questions[2] (id q3): unknown category set 'moods' (known: kinds)"
+    ]
 
 
 def test_unknown_question_type(broken) -> None:
     problems = broken("checks/two.yaml", lambda text: text.replace("type: single", "type: essay"))
-    assert len(problems) == 1 and problems[0].startswith("content/checks/two.yaml: questions[0] (id q1): ")
+    assert len(problems) == 1 and problems[0].startswith(
+        "content/checks/two.yaml: questions[0] (id q1): "
+    )
     assert "expected tags: 'single', 'multiple', 'classify'" in problems[0]
 
 
@@ -170,5 +196,5 @@ def test_every_problem_is_reported_at_once(broken, tmp_path: Path) -> None:
 
 
 def test_missing_course_file(tmp_path: Path) -> None:
-    with pytest.raises(ContentError, match="course.yaml: file is missing"):
+    with pytest.raises(ContentError, match=r"course\.yaml: file is missing"):
         load_course(tmp_path)

@@ -5,8 +5,17 @@ from pathlib import Path
 
 import coursekit.domain
 
-FORBIDDEN = ("flask", "flask_login", "flask_wtf", "flask_babel", "sqlalchemy", "weasyprint",
-             "pylti1p3", "werkzeug", "alembic")
+FORBIDDEN = (
+    "flask",
+    "flask_login",
+    "flask_wtf",
+    "flask_babel",
+    "sqlalchemy",
+    "weasyprint",
+    "pylti1p3",
+    "werkzeug",
+    "alembic",
+)
 
 
 def test_domain_imports_nothing_impure() -> None:

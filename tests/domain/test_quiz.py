@@ -48,8 +48,11 @@ def test_classification_credit_is_the_share_placed_right() -> None:
 
 
 def test_score_weighs_points_and_applies_the_pass_mark() -> None:
-    answers = {"q1": "a", "q2": frozenset({"a"}), "q3": {"i1": "explicit", "i2": "implicit",
-                                                          "i3": "enhanced", "i4": "basic"}}
+    answers = {
+        "q1": "a",
+        "q2": frozenset({"a"}),
+        "q3": {"i1": "explicit", "i2": "implicit", "i3": "enhanced", "i4": "basic"},
+    }
     result = score(CHECK, answers)
     assert result.score == round(100 * (1 + 0.5 + 0.5) / 3, 1) == 66.7
     assert result.passed  # pass mark 60

@@ -1,5 +1,6 @@
 """Sign-up, login, logout, password change, rate limits and CSRF, through the test client."""
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -7,7 +8,12 @@ from sqlalchemy import func, select
 from coursekit.auth.models import User
 from tests.conftest import PASSWORD, csrf_from, login, post_form
 
-REGISTRATION = {"name": "李娜", "email": "Li.Na@Example.com", "password": PASSWORD, "confirm": PASSWORD}
+REGISTRATION = {
+    "name": "李娜",
+    "email": "Li.Na@Example.com",
+    "password": PASSWORD,
+    "confirm": PASSWORD,
+}
 
 
 def count_users(db) -> int:  # type: ignore[no-untyped-def]
@@ -62,8 +68,12 @@ def test_login_logout(client: FlaskClient, make_user) -> None:
 
 def test_wrong_password_and_unknown_email_look_the_same(client: FlaskClient, make_user) -> None:
     make_user(email="tom@example.com")
-    wrong = post_form(client, "/login", data={"email": "tom@example.com", "password": "nope nope nope"})
-    unknown = post_form(client, "/login", data={"email": "who@example.com", "password": "nope nope nope"})
+    wrong = post_form(
+        client, "/login", data={"email": "tom@example.com", "password": "nope nope nope"}
+    )
+    unknown = post_form(
+        client, "/login", data={"email": "who@example.com", "password": "nope nope nope"}
+    )
     assert wrong.status_code == unknown.status_code == 422
     assert "The email or password is wrong." in wrong.get_data(as_text=True)
     assert "The email or password is wrong." in unknown.get_data(as_text=True)
@@ -71,11 +81,17 @@ def test_wrong_password_and_unknown_email_look_the_same(client: FlaskClient, mak
 
 def test_login_redirects_only_to_local_pages(client: FlaskClient, make_user) -> None:
     make_user(email="tom@example.com")
-    for target, expected in [("/modules/m02-how-expectations-form", "/modules/m02-how-expectations-form"),
-                             ("https://evil.example/", "/"), ("//evil.example/", "/")]:
+    for target, expected in [
+        ("/modules/m02-how-expectations-form", "/modules/m02-how-expectations-form"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+    ]:
         client.get("/")  # fresh page for a fresh token
-        response = post_form(client, "/login", data={"email": "tom@example.com", "password": PASSWORD,
-                                                      "next": target})
+        response = post_form(
+            client,
+            "/login",
+            data={"email": "tom@example.com", "password": PASSWORD, "next": target},
+        )
         assert response.headers["Location"] == expected, target
         html = client.get("/").get_data(as_text=True)
         client.post("/logout", data={"csrf_token": csrf_from(html)})
@@ -84,7 +100,9 @@ def test_login_redirects_only_to_local_pages(client: FlaskClient, make_user) -> 
 def test_login_is_rate_limited_per_account(client: FlaskClient, make_user) -> None:
     make_user(email="tom@example.com")
     codes = [
-        post_form(client, "/login", data={"email": "tom@example.com", "password": "guess guess guess"}).status_code
+        post_form(
+            client, "/login", data={"email": "tom@example.com", "password": "guess guess guess"}
+        ).status_code
         for _ in range(6)
     ]
     assert codes == [422] * 5 + [429]
@@ -93,14 +111,21 @@ def test_login_is_rate_limited_per_account(client: FlaskClient, make_user) -> No
     assert "Too many attempts" in refused.get_data(as_text=True)
     # another account from the same address is still allowed
     make_user(email="ann@example.com")
-    assert post_form(client, "/login", data={"email": "ann@example.com", "password": PASSWORD}).status_code == 302
+    assert (
+        post_form(
+            client, "/login", data={"email": "ann@example.com", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
 
 
 def test_login_is_rate_limited_per_address(make_app, make_user) -> None:
     app = make_app(COURSEKIT_LOGIN_LIMIT="3 per minute")
     client = app.test_client()
     codes = [
-        post_form(client, "/login", data={"email": f"u{i}@example.com", "password": "x" * 12}).status_code
+        post_form(
+            client, "/login", data={"email": f"u{i}@example.com", "password": "x" * 12}
+        ).status_code
         for i in range(4)
     ]
     assert codes == [422, 422, 422, 429]
@@ -110,8 +135,13 @@ def test_post_without_csrf_token_is_refused(client: FlaskClient, make_user, db) 
     make_user(email="tom@example.com")
     response = client.post("/register", data=REGISTRATION)
     assert response.status_code == 400
-    assert "CSRF" in response.get_data(as_text=True) or "could not be accepted" in response.get_data(as_text=True)
-    assert client.post("/login", data={"email": "tom@example.com", "password": PASSWORD}).status_code == 400
+    assert "CSRF" in response.get_data(
+        as_text=True
+    ) or "could not be accepted" in response.get_data(as_text=True)
+    assert (
+        client.post("/login", data={"email": "tom@example.com", "password": PASSWORD}).status_code
+        == 400
+    )
     assert client.post("/language", data={"lang": "zh"}).status_code == 400
     assert count_users(db) == 1
 
@@ -122,16 +152,27 @@ def test_change_password_signs_out_other_sessions(app: Flask, make_user) -> None
     login(laptop, "tom@example.com")
     login(phone, "tom@example.com")
     new = "a brand new passphrase"
-    wrong = post_form(laptop, "/account/password",
-                      data={"current_password": "wrong wrong wrong", "password": new, "confirm": new})
+    wrong = post_form(
+        laptop,
+        "/account/password",
+        data={"current_password": "wrong wrong wrong", "password": new, "confirm": new},
+    )
     assert wrong.status_code == 422 and "current password is wrong" in wrong.get_data(as_text=True)
-    response = post_form(laptop, "/account/password",
-                         data={"current_password": PASSWORD, "password": new, "confirm": new})
+    response = post_form(
+        laptop,
+        "/account/password",
+        data={"current_password": PASSWORD, "password": new, "confirm": new},
+    )
     assert response.status_code == 302
     assert laptop.get("/modules/m01-what-are-expectations").status_code == 200  # this session stays
     assert phone.get("/modules/m01-what-are-expectations").status_code == 302  # the other is out
     fresh = app.test_client()
-    assert post_form(fresh, "/login", data={"email": "tom@example.com", "password": PASSWORD}).status_code == 422
+    assert (
+        post_form(
+            fresh, "/login", data={"email": "tom@example.com", "password": PASSWORD}
+        ).status_code
+        == 422
+    )
     login(fresh, "tom@example.com", new)
 
 
@@ -144,14 +185,69 @@ def test_session_cookie_is_http_only_and_same_site(client: FlaskClient, make_use
 
 def test_cli_creates_an_instructor_and_promotes(app: Flask, db) -> None:
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["coursekit", "create-user", "--email", "Wang@Example.com",
-                                 "--name", "王老师", "--role", "instructor", "--password", PASSWORD])
+    result = runner.invoke(
+        args=[
+            "coursekit",
+            "create-user",
+            "--email",
+            "Wang@Example.com",
+            "--name",
+            "王老师",
+            "--role",
+            "instructor",
+            "--password",
+            PASSWORD,
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "created instructor wang@example.com" in result.output
-    result = runner.invoke(args=["coursekit", "create-user", "--email", "wang@example.com",
-                                 "--name", "x", "--role", "admin", "--password", PASSWORD])
+    result = runner.invoke(
+        args=[
+            "coursekit",
+            "create-user",
+            "--email",
+            "wang@example.com",
+            "--name",
+            "x",
+            "--role",
+            "admin",
+            "--password",
+            PASSWORD,
+        ]
+    )
     assert "wang@example.com is now admin" in result.output
     assert db.scalar(select(User.role).where(User.email == "wang@example.com")) == "admin"
-    short = runner.invoke(args=["coursekit", "create-user", "--email", "x@example.com",
-                                "--name", "X", "--password", "short"])
+    short = runner.invoke(
+        args=[
+            "coursekit",
+            "create-user",
+            "--email",
+            "x@example.com",
+            "--name",
+            "X",
+            "--password",
+            "short",
+        ]
+    )
     assert short.exit_code != 0 and "password too short" in short.output
+
+
+def test_rate_limits_live_in_redis_when_configured(make_app, make_user) -> None:
+    """Several app processes must share one count, so the limits go to Redis when it is set."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        server = redis.Redis.from_url(url)
+        server.flushdb()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    app = make_app(COURSEKIT_REDIS_URL=url)
+    make_user(email="tom@example.com", target=app)
+    client = app.test_client()
+    codes = [
+        post_form(client, "/login", data={"email": "tom@example.com", "password": "x" * 12}).status_code
+        for _ in range(6)
+    ]
+    assert codes[-1] == 429
+    assert any(b"coursekit" in key for key in server.keys("*"))
+    server.flushdb()

@@ -25,15 +25,18 @@ def test_check_content_fails_precisely_on_a_broken_copy(app: Flask, tmp_path: Pa
     copy = tmp_path / "content"
     shutil.copytree(ROOT / "content", copy)
     check = copy / "checks" / "m03-kinds-of-expectations.yaml"
-    check.write_text(check.read_text(encoding="utf-8").replace("category: basic", "category: premium", 1),
-                     encoding="utf-8")
+    check.write_text(
+        check.read_text(encoding="utf-8").replace("category: basic", "category: premium", 1),
+        encoding="utf-8",
+    )
     (copy / "lessons" / "m09-case-apple.zh.md").unlink()
     result = app.test_cli_runner().invoke(args=["coursekit", "check-content", "--dir", str(copy)])
     assert result.exit_code == 1
     assert "invalid course content (2 problem(s))" in result.output
     assert "content/checks/m03-kinds-of-expectations.yaml: questions[" in result.output
     assert "has category 'premium', which is not in set 'kinds'" in result.output
-    assert "content/lessons/m09-case-apple.zh.md: lesson file is missing for module 'm09-case-apple' (zh)" in result.output
+    missing = "content/lessons/m09-case-apple.zh.md: lesson file is missing for module"
+    assert f"{missing} 'm09-case-apple' (zh)" in result.output
 
 
 def test_demo_data_is_made_through_the_services_and_is_idempotent(app: Flask, db) -> None:
@@ -67,7 +70,18 @@ def test_db_upgrade_and_downgrade(make_app, tmp_path: Path) -> None:
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
     )
     return next(out.glob("coursekit-*.whl"))
@@ -90,18 +104,25 @@ def test_wheel_carries_templates_content_and_translations(wheel: Path) -> None:
 def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    script = (
-        "from coursekit import create_app, paths\n"
-        "from coursekit.migrate import upgrade\n"
-        "assert str(paths.templates_dir()).startswith(%r), paths.templates_dir()\n"
-        "app = create_app({'COURSEKIT_DATABASE_URL': 'sqlite:///%s'})\n"
-        "upgrade(app.extensions['coursekit'].db.engine)\n"
-        "html = app.test_client().get('/', headers={'Accept-Language': 'zh'}).get_data(as_text=True)\n"
-        "assert '客户期望管理' in html and '登录' in html, html[:500]\n"
-        "print('wheel ok')\n"
-    ) % (str(site), tmp_path / "w.db")
+    script = f"""
+from coursekit import create_app, paths
+from coursekit.migrate import upgrade
+assert str(paths.templates_dir()).startswith({str(site)!r}), paths.templates_dir()
+app = create_app({{"COURSEKIT_DATABASE_URL": "sqlite:///{tmp_path / "w.db"}"}})
+upgrade(app.extensions["coursekit"].db.engine)
+page = app.test_client().get("/", headers={{"Accept-Language": "zh"}})
+html = page.get_data(as_text=True)
+assert "客户期望管理" in html and "登录" in html, html[:500]
+print("wheel ok")
+"""
     env = {**os.environ, "PYTHONPATH": str(site)}
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "wheel ok" in result.stdout

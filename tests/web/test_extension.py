@@ -13,7 +13,6 @@ from coursekit.config import DEV_SECRET_KEY, from_environment
 from coursekit.domain.content import ContentError
 from tests.conftest import MINI_CONTENT, SECRET
 
-
 HOSTS: list[Flask] = []
 
 
@@ -120,13 +119,15 @@ def test_standalone_app_serves_at_the_root(app: Flask) -> None:
 
 
 def test_environment_configures_the_standalone_app() -> None:
-    settings = from_environment({
-        "COURSEKIT_SECRET_KEY": "abc",
-        "COURSEKIT_URL_PREFIX": "/learn",
-        "COURSEKIT_REGISTRATION_OPEN": "false",
-        "COURSEKIT_MIN_PASSWORD_LENGTH": "12",
-        "OTHER": "ignored",
-    })
+    settings = from_environment(
+        {
+            "COURSEKIT_SECRET_KEY": "abc",
+            "COURSEKIT_URL_PREFIX": "/learn",
+            "COURSEKIT_REGISTRATION_OPEN": "false",
+            "COURSEKIT_MIN_PASSWORD_LENGTH": "12",
+            "OTHER": "ignored",
+        }
+    )
     assert settings == {
         "SECRET_KEY": "abc",
         "COURSEKIT_URL_PREFIX": "/learn",
@@ -156,5 +157,7 @@ def test_invalid_content_stops_the_app_with_the_problems(make_app, tmp_path: Pat
     root = tmp_path / "content"
     shutil.copytree(MINI_CONTENT, root)
     (root / "checks" / "two.yaml").write_text("questions: []\n", encoding="utf-8")
-    with pytest.raises(ContentError, match=r"content/checks/two.yaml: questions: .*at least 1 item"):
+    with pytest.raises(
+        ContentError, match=r"content/checks/two.yaml: questions: .*at least 1 item"
+    ):
         make_app(COURSEKIT_CONTENT_DIR=str(root))

@@ -12,7 +12,9 @@ from tests.conftest import ROOT, csrf_from, login, post_form
 
 
 def test_browser_language_picks_chinese(client: FlaskClient) -> None:
-    html = client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    html = client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}).get_data(
+        as_text=True
+    )
     assert '<html lang="zh-Hans">' in html
     assert "客户期望管理" in html and "登录" in html and "Log in" not in html
 
@@ -55,7 +57,9 @@ def test_the_chinese_catalogue_is_complete() -> None:
     assert untranslated == []
     for message in catalog:
         if message.id:
-            assert set(re.findall(r"%\(\w+\)\w", message.id)) == set(re.findall(r"%\(\w+\)\w", message.string))
+            assert set(re.findall(r"%\(\w+\)\w", message.id)) == set(
+                re.findall(r"%\(\w+\)\w", message.string)
+            )
     in_source = {
         message
         for _file, _line, message, _comments, _context in extract_from_dir(
@@ -68,6 +72,6 @@ def test_the_chinese_catalogue_is_complete() -> None:
     assert not missing, f"run `make translations` and translate: {sorted(missing)}"
     with open(paths.translations_dir() / "zh" / "LC_MESSAGES" / "messages.mo", "rb") as f:
         compiled = read_mo(f)
-    assert {m.id: m.string for m in compiled if m.id} == {m.id: m.string for m in catalog if m.id}, (
-        "messages.mo is older than messages.po: run `make translations`"
-    )
+    assert {m.id: m.string for m in compiled if m.id} == {
+        m.id: m.string for m in catalog if m.id
+    }, "messages.mo is older than messages.po: run `make translations`"

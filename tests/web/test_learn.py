@@ -52,7 +52,9 @@ def test_lesson_is_rendered_and_sanitised(mini_client: FlaskClient, trainee) -> 
     assert mini_client.get("/modules/nope").status_code == 404
 
 
-def test_reading_and_passing_raise_progress(mini_app: Flask, mini_client: FlaskClient, trainee) -> None:
+def test_reading_and_passing_raise_progress(
+    mini_app: Flask, mini_client: FlaskClient, trainee
+) -> None:
     assert "Your progress: 0%" in mini_client.get("/").get_data(as_text=True)
     mini_client.get("/modules/one")
     assert mini_client.get("/continue").headers["Location"] == "/modules/one"
@@ -78,13 +80,17 @@ def test_partial_credit_feedback_and_best_score_kept(mini_client: FlaskClient, t
     assert "0.5 of 1 point(s)" in result
     assert "A and B." in result  # the question's feedback
     best = mini_client.post("/modules/one/check", data={**open_check(mini_client), **RIGHT})
-    worse = mini_client.post("/modules/one/check", data={**open_check(mini_client), **RIGHT, "q1": ["b"]})
+    worse = mini_client.post(
+        "/modules/one/check", data={**open_check(mini_client), **RIGHT, "q1": ["b"]}
+    )
     assert best.status_code == worse.status_code == 303
     page = mini_client.get("/modules/one/check").get_data(as_text=True)
     assert "Your best score so far: 100%" in page and "3 attempts" in page
 
 
-def test_replayed_submission_is_refused_and_stores_nothing(mini_app: Flask, mini_client: FlaskClient, trainee) -> None:
+def test_replayed_submission_is_refused_and_stores_nothing(
+    mini_app: Flask, mini_client: FlaskClient, trainee
+) -> None:
     form = {**open_check(mini_client), **RIGHT}
     assert mini_client.post("/modules/one/check", data=form).status_code == 303
     replay = mini_client.post("/modules/one/check", data=form)
@@ -108,7 +114,9 @@ def test_double_click_stores_one_attempt(mini_app: Flask, trainee, make_user) ->
         barrier.wait()
         codes.append(c.post("/modules/one/check", data=data).status_code)
 
-    threads = [threading.Thread(target=submit, args=pair) for pair in zip(clients, forms, strict=True)]
+    threads = [
+        threading.Thread(target=submit, args=pair) for pair in zip(clients, forms, strict=True)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -126,14 +134,20 @@ def test_double_click_stores_one_attempt(mini_app: Flask, trainee, make_user) ->
         ({"ticket": "forged"}, 400, "This form was altered"),
     ],
 )
-def test_tampered_submissions_are_refused(mini_app, mini_client, trainee, change, status, message) -> None:
-    response = mini_client.post("/modules/one/check", data={**open_check(mini_client), **RIGHT, **change})
+def test_tampered_submissions_are_refused(
+    mini_app, mini_client, trainee, change, status, message
+) -> None:
+    response = mini_client.post(
+        "/modules/one/check", data={**open_check(mini_client), **RIGHT, **change}
+    )
     assert response.status_code == status
     assert message in response.get_data(as_text=True)
     assert attempts_stored(mini_app) == 0
 
 
-def test_missing_answers_keep_the_given_ones(mini_app: Flask, mini_client: FlaskClient, trainee) -> None:
+def test_missing_answers_keep_the_given_ones(
+    mini_app: Flask, mini_client: FlaskClient, trainee
+) -> None:
     form = {**open_check(mini_client), **RIGHT}
     del form["q2"], form["q3.i4"]
     response = mini_client.post("/modules/one/check", data=form)
@@ -147,7 +161,9 @@ def test_missing_answers_keep_the_given_ones(mini_app: Flask, mini_client: Flask
     assert mini_client.post("/modules/one/check", data={**form, **RIGHT}).status_code == 303
 
 
-def test_ticket_for_another_check_or_trainee_is_refused(mini_app, mini_client, trainee, make_user) -> None:
+def test_ticket_for_another_check_or_trainee_is_refused(
+    mini_app, mini_client, trainee, make_user
+) -> None:
     form = {**open_check(mini_client, "one"), **RIGHT}
     assert mini_client.post("/modules/two/check", data=form).status_code == 400
     make_user(email="other@example.com", target=mini_app)
@@ -169,7 +185,9 @@ def test_expired_form_is_refused(make_app, make_user) -> None:
     assert attempts_stored(app) == 0
 
 
-def test_trainee_cannot_read_another_trainees_attempt(mini_app, mini_client, trainee, make_user) -> None:
+def test_trainee_cannot_read_another_trainees_attempt(
+    mini_app, mini_client, trainee, make_user
+) -> None:
     done = mini_client.post("/modules/one/check", data={**open_check(mini_client), **RIGHT})
     url = done.headers["Location"]
     make_user(email="other@example.com", target=mini_app)
@@ -182,24 +200,32 @@ def test_trainee_cannot_read_another_trainees_attempt(mini_app, mini_client, tra
     assert admin.get(url).status_code == 200
 
 
-def test_review_uses_the_version_the_attempt_was_taken_on(make_app, make_user, tmp_path: Path) -> None:
+def test_review_uses_the_version_the_attempt_was_taken_on(
+    make_app, make_user, tmp_path: Path
+) -> None:
     content = tmp_path / "content"
     shutil.copytree(MINI_CONTENT, content)
     app = make_app(COURSEKIT_CONTENT_DIR=str(content))
     make_user(email="t@example.com", target=app)
     client = app.test_client()
     login(client, "t@example.com")
-    url = client.post("/modules/one/check", data={**open_check(client), **RIGHT}).headers["Location"]
+    url = client.post("/modules/one/check", data={**open_check(client), **RIGHT}).headers[
+        "Location"
+    ]
     stale_form = {**open_check(client), **RIGHT}
     # The course changes: a new prompt. The old attempt still shows the old question.
     path = content / "checks" / "one.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("Pick a", "Choose A now"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Pick a", "Choose A now"), encoding="utf-8"
+    )
     changed = make_app(COURSEKIT_CONTENT_DIR=str(content))
     client2 = changed.test_client()
     login(client2, "t@example.com")
     review = client2.get(url).get_data(as_text=True)
     assert "Pick a" in review and "Choose A now" not in review
-    stale = client2.post("/modules/one/check", data={**stale_form, "csrf_token": open_check(client2)["csrf_token"]})
+    stale = client2.post(
+        "/modules/one/check", data={**stale_form, "csrf_token": open_check(client2)["csrf_token"]}
+    )
     assert stale.status_code == 409 and "questions changed" in stale.get_data(as_text=True)
     session = changed.extensions["coursekit"].db.sessionmaker()
     hashes = session.scalars(select(CheckAttempt.check_hash)).all()

@@ -2,9 +2,9 @@
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import yaml
@@ -92,7 +92,9 @@ class _Loader:
             self.problem(path, "", "lesson is empty")
             return None
         if markdown.has_heading(text, 1):
-            self.problem(path, "# heading", "lessons take their title from course.yaml; use ## sections")
+            self.problem(
+                path, "# heading", "lessons take their title from course.yaml; use ## sections"
+            )
         sections = markdown.headings(text, 2)
         if not sections:
             self.problem(path, "## sections", "a lesson needs at least one ## section")
@@ -164,7 +166,9 @@ class _Loader:
         course_hash = digest(
             {
                 "course": spec.model_dump(mode="json"),
-                "lessons": {f"{m.id}.{k}": v.markdown for m in modules for k, v in m.lessons.items()},
+                "lessons": {
+                    f"{m.id}.{k}": v.markdown for m in modules for k, v in m.lessons.items()
+                },
                 "checks": {m.id: m.check.hash for m in modules},
             }
         )
@@ -183,7 +187,9 @@ class _Loader:
         if len(set(counts.values())) > 1:
             detail = ", ".join(f"{lang}: {n}" for lang, n in counts.items())
             path = self.root / "lessons" / f"{module.id}.zh.md"
-            self.problem(path, "## sections", f"language versions differ in section count ({detail})")
+            self.problem(
+                path, "## sections", f"language versions differ in section count ({detail})"
+            )
 
 
 def _field_name(loc: tuple, data: Any) -> str:

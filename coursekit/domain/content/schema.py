@@ -97,7 +97,9 @@ class SingleChoice(_Question):
         _unique_ids(options, "option")
         correct = sum(o.correct for o in options)
         if correct != 1:
-            raise ValueError(f"a single-choice question needs exactly one correct option, not {correct}")
+            raise ValueError(
+                f"a single-choice question needs exactly one correct option, not {correct}"
+            )
         return options
 
 
@@ -111,7 +113,9 @@ class MultipleChoice(_Question):
         _unique_ids(options, "option")
         correct = sum(o.correct for o in options)
         if correct < 1 or correct == len(options):
-            raise ValueError("a multiple-choice question needs at least one correct and one wrong option")
+            raise ValueError(
+                "a multiple-choice question needs at least one correct and one wrong option"
+            )
         return options
 
 
