@@ -245,7 +245,9 @@ def test_rate_limits_live_in_redis_when_configured(make_app, make_user) -> None:
     make_user(email="tom@example.com", target=app)
     client = app.test_client()
     codes = [
-        post_form(client, "/login", data={"email": "tom@example.com", "password": "x" * 12}).status_code
+        post_form(
+            client, "/login", data={"email": "tom@example.com", "password": "x" * 12}
+        ).status_code
         for _ in range(6)
     ]
     assert codes[-1] == 429
