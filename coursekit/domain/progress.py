@@ -41,6 +41,7 @@ class ModuleProgress:
 class CourseProgress:
     modules: tuple[ModuleProgress, ...]
     continue_at: tuple[str, Step] | None  # (module id, step), None when all is done
+    last_opened: str | None = None  # the module the trainee opened most recently
 
     @property
     def percent(self) -> int:
@@ -84,4 +85,4 @@ def course_progress(
         if module.next_step:
             continue_at = (module.module_id, module.next_step)
             break
-    return CourseProgress(modules=modules, continue_at=continue_at)
+    return CourseProgress(modules=modules, continue_at=continue_at, last_opened=last_opened)

@@ -40,26 +40,21 @@ class AttemptNotFound(LearnError):
 
 def open_lesson(session: Session, user_id: int, course_id: str, module_id: str) -> None:
     """Record that the trainee opened a lesson (for "continue where you left off")."""
-    now = utcnow()
-    statement = (
-        upsert(session, LessonProgress)
-        .values(
-            user_id=user_id,
-            course_id=course_id,
-            module_id=module_id,
-            first_opened_at=now,
-            last_opened_at=now,
-        )
-        .on_conflict_do_update(
-            index_elements=["user_id", "course_id", "module_id"], set_={"last_opened_at": now}
-        )
-    )
-    with write_transaction(session):
-        session.execute(statement)
+    _touch_lesson(session, user_id, course_id, module_id, completed=False)
 
 
 def complete_lesson(session: Session, user_id: int, course_id: str, module_id: str) -> None:
+    """Mark a lesson read (once: the first completion time is kept)."""
+    _touch_lesson(session, user_id, course_id, module_id, completed=True)
+
+
+def _touch_lesson(
+    session: Session, user_id: int, course_id: str, module_id: str, *, completed: bool
+) -> None:
     now = utcnow()
+    changes: dict = {"last_opened_at": now}
+    if completed:
+        changes["completed_at"] = func.coalesce(LessonProgress.completed_at, now)
     statement = (
         upsert(session, LessonProgress)
         .values(
@@ -68,15 +63,9 @@ def complete_lesson(session: Session, user_id: int, course_id: str, module_id: s
             module_id=module_id,
             first_opened_at=now,
             last_opened_at=now,
-            completed_at=now,
+            completed_at=now if completed else None,
         )
-        .on_conflict_do_update(
-            index_elements=["user_id", "course_id", "module_id"],
-            set_={
-                "completed_at": func.coalesce(LessonProgress.completed_at, now),
-                "last_opened_at": now,
-            },
-        )
+        .on_conflict_do_update(index_elements=["user_id", "course_id", "module_id"], set_=changes)
     )
     with write_transaction(session):
         session.execute(statement)

@@ -34,8 +34,9 @@ def _lang() -> str:
 def lesson(module_id: str):
     module = _module(module_id)
     learner = current_learner()
-    services.open_lesson(db_session(), learner.id, course().id, module.id)
     progress = services.progress(db_session(), learner.id, course())
+    if progress.last_opened != module.id:  # re-reading the same lesson needs no write
+        services.open_lesson(db_session(), learner.id, course().id, module.id)
     return render_template(
         "coursekit/learn/lesson.html",
         module=module,

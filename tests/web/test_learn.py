@@ -253,3 +253,11 @@ def test_lesson_progress_rows(mini_app: Flask, mini_client: FlaskClient, trainee
     rows = session.scalars(select(LessonProgress)).all()
     session.close()
     assert [(r.module_id, r.completed_at) for r in rows] == [("two", None)]
+
+
+def test_continue_follows_the_lesson_opened_last(mini_client: FlaskClient, trainee) -> None:
+    mini_client.get("/modules/two")
+    mini_client.get("/modules/one")
+    assert mini_client.get("/continue").headers["Location"] == "/modules/one"
+    mini_client.get("/modules/two")
+    assert mini_client.get("/continue").headers["Location"] == "/modules/two"

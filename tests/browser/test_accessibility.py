@@ -1,0 +1,107 @@
+"""axe-core audits (WCAG 2.1 A and AA) of every trainee page, on a phone and a laptop, in both
+languages; and the keyboard path through a knowledge check."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+
+from coursekit.domain.quiz import answers_to_form, correct_answers
+from coursekit.learn import services
+from coursekit.learn.tickets import issue_ticket
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+AXE = Axe()
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def take_first_check(app: Flask, user_id: int) -> int:
+    """An attempt made through the real service, so the result page has something to show."""
+    state = app.extensions["coursekit"]
+    module = state.course.modules[0]
+    _token, ticket = issue_ticket(app.secret_key, user_id, module.id, module.check.hash)
+    session = state.db.sessionmaker()
+    try:
+        attempt = services.submit_check(
+            session,
+            user_id=user_id,
+            course=state.course,
+            module=module,
+            ticket=ticket,
+            form=answers_to_form(correct_answers(module.check)),
+        )
+        return attempt.id
+    finally:
+        session.close()
+
+
+def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form button.primary").click()
+    page.wait_for_url(f"{base}/")
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 360, "height": 740}, {"width": 1280, "height": 800}]
+)
+@pytest.mark.parametrize("locale", ["zh-CN", "en-GB"])
+def test_pages_pass_axe(app: Flask, live_server: str, browser, make_user, viewport, locale) -> None:
+    user = make_user(email="a11y@example.com", name="无障碍 Tester")
+    attempt_id = take_first_check(app, user.id)
+    module = app.extensions["coursekit"].course.modules[0].id
+    context = browser.new_context(viewport=viewport, locale=locale)
+    page = context.new_page()
+    failures = []
+    for url in ["/", "/login", "/register", "/nowhere"]:
+        page.goto(live_server + url)
+        result = AXE.run(page, options=WCAG)
+        if result.violations_count:
+            failures.append(f"{url}:\n{result.generate_report()}")
+    sign_in(page, live_server, "a11y@example.com")
+    for url in [
+        "/",
+        f"/modules/{module}",
+        f"/modules/{module}/check",
+        f"/attempts/{attempt_id}",
+        "/account/password",
+    ]:
+        page.goto(live_server + url)
+        result = AXE.run(page, options=WCAG)
+        if result.violations_count:
+            failures.append(f"{url}:\n{result.generate_report()}")
+    context.close()
+    assert not failures, "\n".join(failures)
+
+
+def test_a_check_can_be_answered_with_the_keyboard_alone(
+    app: Flask, live_server: str, browser, make_user
+) -> None:
+    make_user(email="keys@example.com")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    page = context.new_page()
+    sign_in(page, live_server, "keys@example.com")
+    module = app.extensions["coursekit"].course.modules[0]
+    page.goto(f"{live_server}/modules/{module.id}/check")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    # Tab until the first answer of the first question has focus, then choose it with Space.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "q1":
+            break
+    page.keyboard.press("Space")
+    assert page.locator('input[name="q1"]:checked').count() == 1
+    context.close()
+
+
+def test_the_audit_does_catch_problems(browser) -> None:
+    """The audit above is only worth something if it fails on a bad page."""
+    page = browser.new_page()
+    page.set_content('<html><body><input type="text"><img src="x.png"></body></html>')
+    result = AXE.run(page, options=WCAG)
+    rules = {v["id"] for v in result.response["violations"]}
+    assert {"label", "image-alt", "html-has-lang"} <= rules
+    page.close()
