@@ -71,6 +71,28 @@ def check_content(directory: Path | None) -> None:
     )
 
 
+@group.command("roleplay-report")
+@click.argument("scenario_id")
+@click.option("--all", "show_all", is_flag=True, help="List every path, not just the extremes.")
+def roleplay_report(scenario_id: str, show_all: bool) -> None:
+    """Score every path through a scenario: for authors tuning it."""
+    from .domain.roleplay.validate import path_report
+
+    scenario = current_app.extensions["coursekit"].course.roleplays.get(scenario_id)
+    if scenario is None:
+        raise click.ClickException(f"no role-play {scenario_id!r} in the course")
+    report = path_report(scenario)
+    bands = {b: sum(r.band == b for _, r in report) for b in ("dissatisfied", "tolerated", "delighted")}
+    passing = sum(r.passed for _, r in report)
+    click.echo(f"{scenario_id}: {len(report)} paths, {passing} pass "
+               f"(pass score {scenario.spec.scoring.pass_score}); bands {bands}")
+    shown = report if show_all or len(report) <= 12 else report[:6] + report[-6:]
+    for path, result in shown:
+        promise = " over-promise" if result.overpromised else ""
+        click.echo(f"  {result.score:5.1f} {result.band:<12} gap {result.gap:+4d} T {result.trust:3d}"
+                   f"{promise}  {' > '.join(path)}")
+
+
 @group.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)

@@ -1,7 +1,5 @@
 """Load and validate a course folder into frozen objects, reporting every problem at once."""
 
-import hashlib
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -10,6 +8,10 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..digest import digest
+from ..roleplay.model import Scenario, scenario_from_spec
+from ..roleplay.schema import ScenarioSpec
+from ..roleplay.validate import graph_problems, path_problems
 from . import markdown
 from .errors import ContentError, Problem
 from .model import LANGUAGES, Course, KnowledgeCheck, Lesson, Module
@@ -17,12 +19,6 @@ from .schema import Category, CheckSpec, CourseSpec, ModuleSpec
 
 _QUESTION_TYPES = {"single", "multiple", "classify"}
 M = TypeVar("M", bound=BaseModel)
-
-
-def digest(data: Any) -> str:
-    """A stable sha256 of JSON-able data."""
-    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 class _Loader:
@@ -126,6 +122,37 @@ class _Loader:
             definition=MappingProxyType(definition),
         )
 
+    def load_roleplays(self, course: CourseSpec) -> dict[str, Scenario]:
+        """Every scenario in roleplays/, each checked path by path, and the modules' links to them."""
+        folder = self.root / "roleplays"
+        used = {rid: m.id for m in course.modules for rid in m.roleplays}
+        scenarios: dict[str, Scenario] = {}
+        for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
+            scenario = self.load_roleplay(path)
+            if scenario is None:
+                continue
+            if scenario.id != path.stem:
+                self.problem(path, "id", f"must be the file name without .yaml ({path.stem!r})")
+            elif scenario.id not in used:
+                self.problem(path, "", "no module in course.yaml lists this role-play")
+            scenarios[scenario.id] = scenario
+        for rid, module_id in used.items():
+            if rid not in scenarios and not (folder / f"{rid}.yaml").is_file():
+                self.problem(self.root / "course.yaml", f"modules ({module_id}).roleplays",
+                             f"no scenario file roleplays/{rid}.yaml")
+        return scenarios
+
+    def load_roleplay(self, path: Path) -> Scenario | None:
+        data = self.read_yaml(path)
+        spec = self.validate(path, ScenarioSpec, data) if data is not None else None
+        if spec is None:
+            return None
+        scenario = scenario_from_spec(spec)
+        problems = graph_problems(spec) or path_problems(scenario)
+        for field, reason in problems:
+            self.problem(path, field, reason)
+        return None if problems else scenario
+
     def report_strays(self, course: CourseSpec) -> None:
         """A misnamed lesson or check would otherwise be silently ignored."""
         ids = {m.id for m in course.modules}
@@ -158,8 +185,10 @@ class _Loader:
                     title=module_spec.title,
                     lessons=MappingProxyType(lessons),  # type: ignore[arg-type]
                     check=check,
+                    roleplays=module_spec.roleplays,
                 )
             )
+        roleplays = self.load_roleplays(spec)
         self.report_strays(spec)
         if self.problems:
             raise ContentError(self.problems)
@@ -170,6 +199,7 @@ class _Loader:
                     f"{m.id}.{k}": v.markdown for m in modules for k, v in m.lessons.items()
                 },
                 "checks": {m.id: m.check.hash for m in modules},
+                "roleplays": {rid: s.hash for rid, s in roleplays.items()},
             }
         )
         return Course(
@@ -179,6 +209,8 @@ class _Loader:
             pass_mark=spec.pass_mark,
             modules=tuple(modules),
             hash=course_hash,
+            roleplays=MappingProxyType(roleplays),
+            roleplay_mode=spec.roleplay_mode,
         )
 
     def check_parity(self, module: ModuleSpec, lessons: dict[str, Lesson | None]) -> None:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from ..roleplay.model import Scenario
 from .schema import Category, Classification, LocalText, MultipleChoice, Question, SingleChoice
 
 LANGUAGES = ("en", "zh")
@@ -58,6 +59,7 @@ class Module:
     title: LocalText
     lessons: MappingProxyType[str, Lesson]
     check: KnowledgeCheck
+    roleplays: tuple[str, ...] = ()
 
     def lesson(self, lang: str) -> Lesson:
         return self.lessons.get(lang) or self.lessons["en"]
@@ -71,9 +73,14 @@ class Course:
     pass_mark: int
     modules: tuple[Module, ...]
     hash: str
+    roleplays: MappingProxyType[str, Scenario] = field(default_factory=lambda: MappingProxyType({}))
+    roleplay_mode: str = "practice"
 
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)
+
+    def module_of_roleplay(self, scenario_id: str) -> Module | None:
+        return next((m for m in self.modules if scenario_id in m.roleplays), None)
 
     def next_module(self, module_id: str) -> Module | None:
         ids = [m.id for m in self.modules]

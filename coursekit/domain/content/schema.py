@@ -49,6 +49,7 @@ class ModuleSpec(Strict):
     kind: Literal["lesson", "case"]
     hours: float = Field(gt=0, le=100)
     title: LocalText
+    roleplays: tuple[Slug, ...] = ()  # scenario ids in roleplays/, played after the check
 
 
 class CourseSpec(Strict):
@@ -56,6 +57,8 @@ class CourseSpec(Strict):
     title: LocalText
     summary: LocalText
     pass_mark: int = Field(ge=0, le=100)
+    # practice: the customer's meters (E, P, T) are shown while playing; assessment: hidden.
+    roleplay_mode: Literal["practice", "assessment"] = "practice"
     category_sets: dict[Slug, tuple[Category, ...]] = Field(default_factory=dict)
     modules: tuple[ModuleSpec, ...] = Field(min_length=1)
 

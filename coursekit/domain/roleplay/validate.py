@@ -1,0 +1,134 @@
+"""Checks a scenario's graph and every path through it. Each problem is (field, reason)."""
+
+from collections.abc import Iterator
+
+from .engine import replay
+from .model import Scenario
+from .schema import DIMENSIONS, ScenarioSpec
+from .scoring import Result, score
+
+MAX_PATHS = 50_000  # beyond this a scenario is too bushy to check (or to play sensibly)
+MIN_DECISIONS, MAX_DECISIONS = 2, 12
+
+Problems = list[tuple[str, str]]
+
+
+def _choice_field(node_id: str, index: int, choice_id: str, attr: str) -> str:
+    return f"nodes.{node_id}.choices[{index}] (id {choice_id}).{attr}"
+
+
+def graph_problems(spec: ScenarioSpec) -> Problems:
+    """Dangling links, unknown expectations, unreachable nodes, loops, dimensions never at
+    stake and expectations never revealed."""
+    problems: Problems = []
+    if spec.start not in spec.nodes:
+        return [("start", f"no node {spec.start!r}")]
+    known = {e.id for e in spec.expectations}
+    for node_id, node in spec.nodes.items():
+        for i, choice in enumerate(node.choices):
+            if choice.next not in spec.nodes:
+                problems.append((_choice_field(node_id, i, choice.id, "next"), f"no node {choice.next!r}"))
+            for exp in choice.reveals:
+                if exp not in known:
+                    problems.append((_choice_field(node_id, i, choice.id, "reveals"),
+                                     f"no expectation {exp!r}"))
+    if problems:
+        return problems
+    reachable = _reachable(spec)
+    problems += [(f"nodes.{n}", "not reachable from the start") for n in spec.nodes if n not in reachable]
+    loop = _find_loop(spec)
+    if loop:
+        problems.append((f"nodes.{loop[0]}", "is on a loop (" + " -> ".join(loop) + "): "
+                         "a conversation must always move on to an ending"))
+    for dimension in DIMENSIONS:
+        if not any(len({c.evidence.get(dimension, 0) for c in node.choices}) > 1
+                   for n, node in spec.nodes.items() if n in reachable):
+            problems.append(("nodes", f"no decision puts {dimension} at stake "
+                                      "(its evidence never differs between choices)"))
+    revealed = {e for n, node in spec.nodes.items() if n in reachable for c in node.choices for e in c.reveals}
+    problems += [(f"expectations.{e.id}", "no choice reveals it") for e in spec.expectations
+                 if e.id not in revealed]
+    return problems
+
+
+def _reachable(spec: ScenarioSpec) -> set[str]:
+    seen, todo = set(), [spec.start]
+    while todo:
+        node_id = todo.pop()
+        if node_id not in seen:
+            seen.add(node_id)
+            todo.extend(c.next for c in spec.nodes[node_id].choices)
+    return seen
+
+
+def _find_loop(spec: ScenarioSpec) -> list[str] | None:
+    """The first loop found from the start, as the list of nodes around it."""
+    done: set[str] = set()
+
+    def visit(node_id: str, trail: list[str]) -> list[str] | None:
+        for choice in spec.nodes[node_id].choices:
+            if choice.next in trail:
+                return [*trail[trail.index(choice.next) :], choice.next]
+            if choice.next not in done:
+                found = visit(choice.next, [*trail, choice.next])
+                if found:
+                    return found
+        done.add(node_id)
+        return None
+
+    return visit(spec.start, [spec.start])
+
+
+def all_paths(spec: ScenarioSpec) -> Iterator[tuple[str, ...]]:
+    """Every path of choice ids from the start to an ending (the graph must be loop-free)."""
+    stack: list[tuple[str, tuple[str, ...]]] = [(spec.start, ())]
+    count = 0
+    while stack:
+        node_id, path = stack.pop()
+        node = spec.nodes[node_id]
+        if node.ending:
+            count += 1
+            if count > MAX_PATHS:
+                raise OverflowError(f"more than {MAX_PATHS} paths")
+            yield path
+            continue
+        for choice in reversed(node.choices):
+            stack.append((choice.next, (*path, choice.id)))
+
+
+def path_problems(scenario: Scenario) -> Problems:
+    """Every path ends in 2-12 decisions; the best path passes and some path fails; a path
+    with an over-promise never ends with the customer delighted."""
+    spec = scenario.spec
+    problems: Problems = []
+    best = worst = None
+    try:
+        for path in all_paths(spec):
+            if not MIN_DECISIONS <= len(path) <= MAX_DECISIONS:
+                problems.append(("nodes", f"path {' > '.join(path)} has {len(path)} decisions "
+                                          f"({MIN_DECISIONS}-{MAX_DECISIONS} allowed)"))
+                break
+            play = replay(scenario, path)
+            result = score(play)
+            best = result if best is None or result.score > best.score else best
+            worst = result if worst is None or result.score < worst.score else worst
+            promised = [s for s in play.steps if s.choice.overpromise]
+            if promised and result.band == "delighted":
+                problems.append((f"nodes.{promised[0].node_id}",
+                                 f"path {' > '.join(path)} over-promises (choice "
+                                 f"{promised[0].choice.id!r}) yet ends delighted"))
+                break
+    except OverflowError as exc:
+        return [("nodes", f"too many paths to check ({exc})")]
+    pass_score = spec.scoring.pass_score
+    if best is not None and not best.passed:
+        problems.append(("scoring.pass_score", f"even the best path scores {best.score}, below {pass_score}"))
+    if worst is not None and worst.passed:
+        problems.append(("scoring.pass_score", f"every path passes (the lowest scores {worst.score})"))
+    return problems
+
+
+def path_report(scenario: Scenario) -> list[tuple[tuple[str, ...], Result]]:
+    """Every path with its result, best first (for authors tuning a scenario)."""
+    results = [(path, score(replay(scenario, path))) for path in all_paths(scenario.spec)]
+    return sorted(results, key=lambda item: -item[1].score)
