@@ -268,3 +268,13 @@ def check_from_definition(definition: Mapping[str, Any]) -> KnowledgeCheck:
         hash=digest(dict(definition)),
         definition=MappingProxyType(dict(definition)),
     )
+
+
+def load_scenario_file(path: Path | str) -> Scenario:
+    """Load and check one role-play file on its own; raise ContentError listing its problems."""
+    path = Path(path)
+    loader = _Loader(path.parent.parent)
+    scenario = loader.load_roleplay(path)
+    if scenario is None or loader.problems:
+        raise ContentError(loader.problems)
+    return scenario
