@@ -26,7 +26,7 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
-    type_annotation_map: ClassVar = {dict: JSON, datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar = {dict: JSON, list: JSON, datetime: DateTime(timezone=True)}
 
 
 class UTCDateTime(TypeDecorator):

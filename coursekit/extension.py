@@ -10,12 +10,13 @@ from .db import Database
 from .domain.content import load_course
 from .i18n import init_i18n
 from .learn.views import bp as learn_bp
+from .roleplay.views import bp as roleplay_bp
 from .security import init_security
 from .site.views import bp as site_bp
 from .state import State, close_session
 from .web import bp as parent_bp
 
-for child in (site_bp, auth_bp, learn_bp):
+for child in (site_bp, auth_bp, learn_bp, roleplay_bp):
     parent_bp.register_blueprint(child)
 
 

@@ -5,6 +5,7 @@ from .catalog.models import ContentVersion
 from .db import Base
 from .learn.models import CheckAttempt, LessonProgress
 from .orgs.models import Organisation
+from .roleplay.models import RoleplayAttempt, RoleplayStep
 
 __all__ = [
     "Base",

@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 from ..db import upsert
 from ..domain.content import KnowledgeCheck
 from ..domain.content.loader import check_from_definition
+from ..domain.roleplay.model import Scenario, scenario_from_definition
 from .models import ContentVersion
+
+# A stored definition never changes under its hash, so parsed versions can be kept for the
+# life of the process.
+_scenarios: dict[str, Scenario] = {}
 
 
 def remember_version(
@@ -33,3 +38,17 @@ def stored_check(session: Session, hash_: str) -> KnowledgeCheck | None:
         )
     )
     return check_from_definition(definition) if definition is not None else None
+
+
+def stored_scenario(session: Session, hash_: str) -> Scenario | None:
+    """The role-play scenario exactly as it was when an attempt with this hash began."""
+    if hash_ not in _scenarios:
+        definition = session.scalar(
+            select(ContentVersion.definition).where(
+                ContentVersion.kind == "roleplay", ContentVersion.hash == hash_
+            )
+        )
+        if definition is None:
+            return None
+        _scenarios[hash_] = scenario_from_definition(definition)
+    return _scenarios[hash_]

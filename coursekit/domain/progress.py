@@ -1,12 +1,39 @@
 """A trainee's progress through the course, computed from plain facts about their work."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from .content.model import Course
 
-Step = Literal["lesson", "check"]
+StepKind = Literal["lesson", "check", "roleplay"]
+
+
+@dataclass(frozen=True)
+class NextStep:
+    module_id: str
+    kind: StepKind
+    scenario_id: str | None = None  # for a role-play step
+
+
+@dataclass(frozen=True)
+class RoleplayFacts:
+    """What the trainee has done in one scenario."""
+
+    best_score: float | None = None
+    attempts: int = 0  # finished conversations
+    in_progress: bool = False
+
+
+@dataclass(frozen=True)
+class RoleplayProgress:
+    scenario_id: str
+    pass_score: int
+    facts: RoleplayFacts = RoleplayFacts()
+
+    @property
+    def passed(self) -> bool:
+        return self.facts.best_score is not None and self.facts.best_score >= self.pass_score
 
 
 @dataclass(frozen=True)
@@ -16,36 +43,49 @@ class ModuleProgress:
     best_score: float | None
     attempts: int
     pass_mark: int
+    roleplays: tuple[RoleplayProgress, ...] = field(default=())
 
     @property
     def passed(self) -> bool:
+        """The knowledge check is passed."""
         return self.best_score is not None and self.best_score >= self.pass_mark
 
     @property
+    def parts_done(self) -> list[bool]:
+        return [self.lesson_done, self.passed, *(r.passed for r in self.roleplays)]
+
+    @property
     def complete(self) -> bool:
-        return self.lesson_done and self.passed
+        return all(self.parts_done)
 
     @property
     def percent(self) -> int:
-        # Reading the lesson and passing its check are each half of a module.
-        return 50 * self.lesson_done + 50 * self.passed
+        # The lesson, the check and each role-play are equal parts of a module.
+        parts = self.parts_done
+        return round(100 * sum(parts) / len(parts))
 
     @property
-    def next_step(self) -> Step | None:
+    def next_step(self) -> NextStep | None:
         if not self.lesson_done:
-            return "lesson"
-        return None if self.passed else "check"
+            return NextStep(self.module_id, "lesson")
+        if not self.passed:
+            return NextStep(self.module_id, "check")
+        for roleplay in self.roleplays:
+            if not roleplay.passed:
+                return NextStep(self.module_id, "roleplay", roleplay.scenario_id)
+        return None
 
 
 @dataclass(frozen=True)
 class CourseProgress:
     modules: tuple[ModuleProgress, ...]
-    continue_at: tuple[str, Step] | None  # (module id, step), None when all is done
+    continue_at: NextStep | None  # None when everything is done
     last_opened: str | None = None  # the module the trainee opened most recently
 
     @property
     def percent(self) -> int:
-        return round(sum(m.percent for m in self.modules) / len(self.modules))
+        parts = [done for m in self.modules for done in m.parts_done]
+        return round(100 * sum(parts) / len(parts))
 
     @property
     def complete(self) -> bool:
@@ -53,7 +93,8 @@ class CourseProgress:
 
     @property
     def started(self) -> bool:
-        return any(m.lesson_done or m.attempts for m in self.modules)
+        return any(m.lesson_done or m.attempts or any(r.facts.attempts or r.facts.in_progress
+                                                      for r in m.roleplays) for m in self.modules)
 
     def module(self, module_id: str) -> ModuleProgress:
         return next(m for m in self.modules if m.module_id == module_id)
@@ -65,9 +106,11 @@ def course_progress(
     best_scores: Mapping[str, float],
     attempts: Mapping[str, int],
     last_opened: str | None,
+    roleplays: Mapping[str, RoleplayFacts] | None = None,
 ) -> CourseProgress:
     """Progress per module and overall, and where "continue" should take the trainee:
     the unfinished step of the module they last opened, else the next unfinished module."""
+    roleplays = roleplays or {}
     modules = tuple(
         ModuleProgress(
             module_id=m.id,
@@ -75,14 +118,17 @@ def course_progress(
             best_score=best_scores.get(m.id),
             attempts=attempts.get(m.id, 0),
             pass_mark=m.check.pass_mark,
+            roleplays=tuple(
+                RoleplayProgress(rid, course.roleplays[rid].spec.scoring.pass_score,
+                                 roleplays.get(rid, RoleplayFacts()))
+                for rid in m.roleplays
+            ),
         )
         for m in course.modules
     )
     ids = [m.module_id for m in modules]
     start = ids.index(last_opened) if last_opened in ids else 0
-    continue_at = None
-    for module in modules[start:] + modules[:start]:
-        if module.next_step:
-            continue_at = (module.module_id, module.next_step)
-            break
+    continue_at = next(
+        (m.next_step for m in modules[start:] + modules[:start] if m.next_step), None
+    )
     return CourseProgress(modules=modules, continue_at=continue_at, last_opened=last_opened)

@@ -12,6 +12,7 @@ from ..db import upsert, utcnow, write_transaction
 from ..domain.content import Course, KnowledgeCheck, Module
 from ..domain.progress import CourseProgress, course_progress
 from ..domain.quiz import answers_to_json, parse_answers, score
+from ..roleplay.services import facts as roleplay_facts
 from .models import CheckAttempt, LessonProgress
 from .tickets import CheckTicket
 
@@ -126,7 +127,7 @@ def submit_check(
 
 
 def progress(session: Session, user_id: int, course: Course) -> CourseProgress:
-    """The trainee's progress, from two queries whatever the size of the course."""
+    """The trainee's progress, from three queries whatever the size of the course."""
     rows = session.execute(
         select(
             LessonProgress.module_id, LessonProgress.completed_at, LessonProgress.last_opened_at
@@ -141,7 +142,7 @@ def progress(session: Session, user_id: int, course: Course) -> CourseProgress:
     ).all()
     best = {module_id: best for module_id, best, _ in scores}
     counts = {module_id: n for module_id, _, n in scores}
-    return course_progress(course, done, best, counts, last)
+    return course_progress(course, done, best, counts, last, roleplay_facts(session, user_id, course.id))
 
 
 def attempts(session: Session, user_id: int, course_id: str, module_id: str) -> list[CheckAttempt]:

@@ -158,8 +158,10 @@ def attempt(attempt_id: int):
 @login_required
 def resume():
     progress = services.progress(db_session(), current_learner().id, course())
-    if progress.continue_at is None:
+    step = progress.continue_at
+    if step is None:
         return redirect(url_for("coursekit.site.index"))
-    module_id, step = progress.continue_at
-    endpoint = ".lesson" if step == "lesson" else ".check"
-    return redirect(url_for(endpoint, module_id=module_id))
+    if step.kind == "roleplay":
+        return redirect(url_for("coursekit.roleplay.intro", scenario_id=step.scenario_id))
+    endpoint = ".lesson" if step.kind == "lesson" else ".check"
+    return redirect(url_for(endpoint, module_id=step.module_id))

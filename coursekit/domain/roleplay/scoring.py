@@ -3,6 +3,7 @@ own path, and an outcome from the final gap P - E read against the zone of toler
 blended with trust. Every number can be explained from its parts (see content/roleplays/README.md)."""
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from .engine import Playthrough, Step
@@ -14,6 +15,11 @@ Band = Literal["dissatisfied", "tolerated", "delighted"]
 # DELIGHT_SPAN above desired, 0 when DISSATISFACTION_SPAN below adequate.
 DISSATISFACTION_SPAN = 30
 DELIGHT_SPAN = 20
+
+
+def round1(value: float) -> float:
+    """Round half up to one decimal, as a person checking the review by hand would."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ def dimension_score(steps: tuple[Step, ...], dimension: str) -> DimensionScore:
         return DimensionScore(dimension, None, ())
     gained = sum(c.value - c.worst for c in contributions)
     possible = sum(c.best - c.worst for c in contributions)
-    return DimensionScore(dimension, round(100 * gained / possible, 1), tuple(contributions))
+    return DimensionScore(dimension, round1(100 * gained / possible), tuple(contributions))
 
 
 def choice_value(choice: Choice, scoring: Scoring) -> float:
@@ -106,15 +112,15 @@ def score(play: Playthrough) -> Result:
     dimensions = {d: dimension_score(play.steps, d) for d in DIMENSIONS}
     gap = play.state.gap
     # Parts are rounded as the review shows them, so the shown numbers add up exactly.
-    gap_part = round(gap_score(gap, spec.zone), 1)
+    gap_part = round1(gap_score(gap, spec.zone))
     share = spec.scoring.trust_share
-    outcome = round((1 - share) * gap_part + share * play.state.T, 1)
+    outcome = round1((1 - share) * gap_part + share * play.state.T)
     weights = spec.scoring.weights
     parts = [(weights[d], s.score) for d, s in dimensions.items() if s.score is not None]
     parts.append((weights["outcome"], outcome))
     total_weight = sum(w for w, _ in parts)
     final = sum(w * s for w, s in parts) / total_weight if total_weight else outcome
-    final = round(final, 1)
+    final = round1(final)
     return Result(
         dimensions=dimensions,
         gap=gap,

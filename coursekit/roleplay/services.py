@@ -1,0 +1,191 @@
+"""Role-play services: start or resume a conversation, take a step, read attempts."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..auth.models import User
+from ..catalog.services import remember_version, stored_scenario
+from ..db import utcnow, write_transaction
+from ..domain.content import Course
+from ..domain.progress import RoleplayFacts
+from ..domain.roleplay import InvalidStep, Playthrough, Scenario, advance, replay, score
+from .models import ABANDONED, ACTIVE, FINISHED, RoleplayAttempt, RoleplayStep
+
+
+class RoleplayError(Exception):
+    pass
+
+
+class AttemptNotFound(RoleplayError):
+    pass
+
+
+class ForgedStep(RoleplayError):
+    """The choice does not exist at the conversation's current node."""
+
+
+class StaleStep(RoleplayError):
+    """The step was already taken, or the form is from an earlier point (replay, double-click,
+    another tab); nothing was changed."""
+
+
+class ConversationOver(RoleplayError):
+    pass
+
+
+def scenario_of(session: Session, course: Course, attempt: RoleplayAttempt) -> Scenario:
+    """The scenario version the attempt plays on: today's if unchanged, else the stored one."""
+    current = course.roleplays.get(attempt.scenario_id)
+    if current is not None and current.hash == attempt.scenario_hash:
+        return current
+    stored = stored_scenario(session, attempt.scenario_hash)
+    if stored is None:
+        raise AttemptNotFound(attempt.id)
+    return stored
+
+
+def playthrough(session: Session, course: Course, attempt: RoleplayAttempt) -> Playthrough:
+    return replay(scenario_of(session, course, attempt), attempt.path)
+
+
+def _active(session: Session, user_id: int, course_id: str, scenario_id: str) -> RoleplayAttempt | None:
+    return session.scalar(
+        select(RoleplayAttempt).where(
+            RoleplayAttempt.user_id == user_id,
+            RoleplayAttempt.course_id == course_id,
+            RoleplayAttempt.scenario_id == scenario_id,
+            RoleplayAttempt.status == ACTIVE,
+        )
+    )
+
+
+def start(session: Session, user_id: int, course: Course, scenario_id: str, *, restart: bool = False) -> RoleplayAttempt:
+    """Resume the conversation in progress, or begin one (`restart` abandons the one in
+    progress first). Two racing starts give one conversation."""
+    scenario = course.roleplays.get(scenario_id)
+    if scenario is None:
+        raise AttemptNotFound(scenario_id)
+    try:
+        with write_transaction(session):
+            attempt = _active(session, user_id, course.id, scenario_id)
+            if attempt is not None and not restart:
+                return attempt
+            if attempt is not None:
+                attempt.status = ABANDONED
+                session.flush()
+            remember_version(session, "roleplay", scenario_id, scenario.hash, scenario.definition)
+            attempt = RoleplayAttempt(
+                user_id=user_id,
+                course_id=course.id,
+                scenario_id=scenario_id,
+                scenario_hash=scenario.hash,
+                node_id=scenario.spec.start,
+                path=[],
+            )
+            session.add(attempt)
+    except IntegrityError:  # a concurrent start won: use its conversation
+        attempt = _active(session, user_id, course.id, scenario_id)
+        if attempt is None:
+            raise
+    return attempt
+
+
+def _locked_attempt(session: Session, attempt_id: int, user_id: int) -> RoleplayAttempt:
+    attempt = session.scalar(
+        select(RoleplayAttempt).where(RoleplayAttempt.id == attempt_id).with_for_update()
+    )
+    if attempt is None or attempt.user_id != user_id:
+        raise AttemptNotFound(attempt_id)
+    return attempt
+
+
+@dataclass(frozen=True)
+class StepTaken:
+    attempt: RoleplayAttempt
+    play: Playthrough
+
+
+def take_step(
+    session: Session, *, user_id: int, course: Course, attempt_id: int, position: int,
+    node_id: str, choice_id: str,
+) -> StepTaken:
+    """Take one step, once. The form names the position and node it was shown at; anything
+    but the conversation's current position and node is refused (StaleStep), as is a choice
+    that node does not offer (ForgedStep). A refused step changes nothing."""
+    try:
+        with write_transaction(session):
+            attempt = _locked_attempt(session, attempt_id, user_id)
+            if attempt.status != ACTIVE:
+                raise ConversationOver(attempt_id)
+            if position != attempt.step_count or node_id != attempt.node_id:
+                raise StaleStep(attempt_id)
+            play = playthrough(session, course, attempt)
+            try:
+                play = advance(play, choice_id)
+            except InvalidStep as exc:
+                raise ForgedStep(str(exc)) from exc
+            session.add(RoleplayStep(attempt_id=attempt.id, position=position, node_id=node_id,
+                                     choice_id=choice_id))
+            attempt.path = [*attempt.path, choice_id]
+            attempt.node_id = play.node_id
+            attempt.updated_at = utcnow()
+            if play.finished:
+                _finish(attempt, play)
+    except IntegrityError as exc:  # the same position was stored by a racing request
+        raise StaleStep(attempt_id) from exc
+    return StepTaken(attempt, play)
+
+
+def _finish(attempt: RoleplayAttempt, play: Playthrough) -> None:
+    result = score(play)
+    attempt.status = FINISHED
+    attempt.finished_at = utcnow()
+    attempt.score = result.score
+    attempt.passed = result.passed
+    attempt.band = result.band
+    attempt.dimensions = {d: s.score for d, s in result.dimensions.items()}
+
+
+def attempt_for_viewer(session: Session, attempt_id: int, viewer: User) -> RoleplayAttempt:
+    """The viewer's own attempt, or any for an admin; others' are "not found"."""
+    attempt = session.get(RoleplayAttempt, attempt_id)
+    if attempt is None or (attempt.user_id != viewer.id and not viewer.is_admin):
+        raise AttemptNotFound(attempt_id)
+    return attempt
+
+
+def attempts(session: Session, user_id: int, course_id: str, scenario_id: str) -> list[RoleplayAttempt]:
+    """The trainee's conversations in this scenario, newest first (abandoned ones left out)."""
+    return list(
+        session.scalars(
+            select(RoleplayAttempt)
+            .where(
+                RoleplayAttempt.user_id == user_id,
+                RoleplayAttempt.course_id == course_id,
+                RoleplayAttempt.scenario_id == scenario_id,
+                RoleplayAttempt.status != ABANDONED,
+            )
+            .order_by(RoleplayAttempt.started_at.desc(), RoleplayAttempt.id.desc())
+        )
+    )
+
+
+def facts(session: Session, user_id: int, course_id: str) -> dict[str, RoleplayFacts]:
+    """Per scenario: the best finished score, finished count and whether one is in progress."""
+    rows = session.execute(
+        select(
+            RoleplayAttempt.scenario_id,
+            func.max(RoleplayAttempt.score),
+            func.count().filter(RoleplayAttempt.status == FINISHED),
+            func.count().filter(RoleplayAttempt.status == ACTIVE),
+        )
+        .where(RoleplayAttempt.user_id == user_id, RoleplayAttempt.course_id == course_id)
+        .group_by(RoleplayAttempt.scenario_id)
+    ).all()
+    return {
+        scenario_id: RoleplayFacts(best_score=best, attempts=finished, in_progress=active > 0)
+        for scenario_id, best, finished, active in rows
+    }
