@@ -112,7 +112,7 @@ def db(app: Flask):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_user(app: Flask) -> Callable[..., object]:
+def make_user(request: pytest.FixtureRequest) -> Callable[..., object]:
     """Create an account through the real service: make_user(email=..., role=...)."""
     from coursekit.auth import services
     from coursekit.auth.models import Role
@@ -126,7 +126,8 @@ def make_user(app: Flask) -> Callable[..., object]:
         password: str = PASSWORD,
         target: Flask | None = None,
     ):  # type: ignore[no-untyped-def]
-        state = (target or app).extensions["coursekit"]
+        # The shipped-course app is only built when no other app is named.
+        state = (target or request.getfixturevalue("app")).extensions["coursekit"]
         session = state.db.sessionmaker()
         try:
             return services.register(
