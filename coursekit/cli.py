@@ -67,30 +67,81 @@ def check_content(directory: Path | None) -> None:
     questions = sum(len(m.check.questions) for m in course.modules)
     click.echo(
         f"{directory}: OK: course {course.id!r}, {len(course.modules)} modules, "
-        f"{questions} questions, content hash {course.hash[:12]}"
+        f"{questions} questions, {len(course.roleplays)} role-plays (every path checked), "
+        f"content hash {course.hash[:12]}"
     )
 
 
 @group.command("roleplay-report")
 @click.argument("scenario_id")
 @click.option("--all", "show_all", is_flag=True, help="List every path, not just the extremes.")
-def roleplay_report(scenario_id: str, show_all: bool) -> None:
-    """Score every path through a scenario: for authors tuning it."""
+@click.option("--path", "path", default=None, help="Walk one path (choice ids, comma-separated).")
+def roleplay_report(scenario_id: str, show_all: bool, path: str | None) -> None:
+    """Score every path through a scenario, or walk one path step by step."""
     from .domain.roleplay.validate import path_report
 
     scenario = current_app.extensions["coursekit"].course.roleplays.get(scenario_id)
     if scenario is None:
         raise click.ClickException(f"no role-play {scenario_id!r} in the course")
+    if path is not None:
+        _walk(scenario, path.split(","))
+        return
     report = path_report(scenario)
-    bands = {b: sum(r.band == b for _, r in report) for b in ("dissatisfied", "tolerated", "delighted")}
+    bands = {
+        b: sum(r.band == b for _, r in report) for b in ("dissatisfied", "tolerated", "delighted")
+    }
     passing = sum(r.passed for _, r in report)
-    click.echo(f"{scenario_id}: {len(report)} paths, {passing} pass "
-               f"(pass score {scenario.spec.scoring.pass_score}); bands {bands}")
+    click.echo(
+        f"{scenario_id}: {len(report)} paths, {passing} pass "
+        f"(pass score {scenario.spec.scoring.pass_score}); bands {bands}"
+    )
     shown = report if show_all or len(report) <= 12 else report[:6] + report[-6:]
     for path, result in shown:
         promise = " over-promise" if result.overpromised else ""
-        click.echo(f"  {result.score:5.1f} {result.band:<12} gap {result.gap:+4d} T {result.trust:3d}"
-                   f"{promise}  {' > '.join(path)}")
+        click.echo(
+            f"  {result.score:5.1f} {result.band:<12} gap {result.gap:+4d} T {result.trust:3d}"
+            f"{promise}  {' > '.join(path)}"
+        )
+
+
+def _walk(scenario, choice_ids: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Print the customer's state after each step and the score, as the engine computes them."""
+    from .domain.roleplay import InvalidStep, advance, score, start
+
+    play = start(scenario)
+    state = play.state
+    click.echo(f"start            E {state.E:3d}  P {state.P:3d}  T {state.T:3d}")
+    for choice_id in choice_ids:
+        try:
+            play = advance(play, choice_id)
+        except InvalidStep as error:
+            raise click.ClickException(str(error)) from error
+        step = play.steps[-1]
+        evidence = " ".join(f"{d} {v:+d}" for d, v in step.choice.evidence.items() if v)
+        after = step.after
+        click.echo(
+            f"{step.index + 1}. {step.node_id} > {choice_id:<14} E {after.E:3d}  P {after.P:3d}  "
+            f"T {after.T:3d}  revealed {len(after.revealed)}  [{evidence}]"
+            f"{'  over-promise' if step.choice.overpromise else ''}"
+        )
+    if not play.finished:
+        click.echo(f"(not finished: now at {play.node_id!r})")
+        return
+    state = play.state
+    click.echo(f"ending {play.node_id:<10} E {state.E:3d}  P {state.P:3d}  T {state.T:3d}")
+    result = score(play)
+    for name, dimension in result.dimensions.items():
+        value = "not assessed" if dimension.score is None else f"{dimension.score:5.1f}"
+        parts = ", ".join(
+            f"d{c.step + 1} {c.value:+d} of {c.worst:+d}..{c.best:+d}"
+            for c in dimension.contributions
+        )
+        click.echo(f"  {name:<10} {value}  ({parts})" if parts else f"  {name:<10} {value}")
+    click.echo(
+        f"  gap P-E {result.gap:+d} -> {result.band}, gap score {result.gap_score}, "
+        f"outcome {result.outcome} (with trust {result.trust})"
+    )
+    click.echo(f"  score {result.score} -> {'passed' if result.passed else 'not passed'}")
 
 
 @group.command("create-user")

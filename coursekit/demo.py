@@ -6,8 +6,10 @@ from .auth import services as accounts
 from .auth.models import Role
 from .domain.content import Course, Module
 from .domain.quiz import Answer, answers_to_form, correct_answers
+from .domain.roleplay.validate import path_report
 from .learn import services as learning
 from .learn.tickets import issue_ticket
+from .roleplay import services as roleplays
 from .state import get_state
 
 PASSWORD = "coursekit-demo"
@@ -46,6 +48,20 @@ def _take(app: Flask, session, user_id: int, course: Course, module: Module, ans
     )
 
 
+def _play(session, user_id: int, course: Course, scenario_id: str, path) -> None:  # type: ignore[no-untyped-def]
+    attempt = roleplays.start(session, user_id, course, scenario_id)
+    for position, choice_id in enumerate(path):
+        roleplays.take_step(
+            session,
+            user_id=user_id,
+            course=course,
+            attempt_id=attempt.id,
+            position=position,
+            node_id=attempt.node_id,
+            choice_id=choice_id,
+        )
+
+
 def load_demo(app: Flask) -> list[str]:
     """Create the demo accounts unless they exist; return lines describing the logins."""
     state = get_state()
@@ -65,6 +81,10 @@ def load_demo(app: Flask) -> list[str]:
                 if module is course.modules[1]:
                     _take(app, session, li.id, course, module, _half_right(module))
                 _take(app, session, li.id, course, module, correct_answers(module.check))
+            for scenario_id in course.modules[2].roleplays:  # 李娜: failed once, then passed
+                report = path_report(course.roleplays[scenario_id])
+                for path, _result in (report[-1], report[0]):
+                    _play(session, li.id, course, scenario_id, path)
             learning.open_lesson(session, li.id, course.id, course.modules[3].id)
             first = course.modules[0]  # Tom: read the first lesson, failed its check once
             learning.complete_lesson(session, tom.id, course.id, first.id)

@@ -14,5 +14,7 @@ __all__ = [
     "Identity",
     "LessonProgress",
     "Organisation",
+    "RoleplayAttempt",
+    "RoleplayStep",
     "User",
 ]

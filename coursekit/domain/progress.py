@@ -93,8 +93,12 @@ class CourseProgress:
 
     @property
     def started(self) -> bool:
-        return any(m.lesson_done or m.attempts or any(r.facts.attempts or r.facts.in_progress
-                                                      for r in m.roleplays) for m in self.modules)
+        return any(
+            m.lesson_done
+            or m.attempts
+            or any(r.facts.attempts or r.facts.in_progress for r in m.roleplays)
+            for m in self.modules
+        )
 
     def module(self, module_id: str) -> ModuleProgress:
         return next(m for m in self.modules if m.module_id == module_id)
@@ -119,8 +123,11 @@ def course_progress(
             attempts=attempts.get(m.id, 0),
             pass_mark=m.check.pass_mark,
             roleplays=tuple(
-                RoleplayProgress(rid, course.roleplays[rid].spec.scoring.pass_score,
-                                 roleplays.get(rid, RoleplayFacts()))
+                RoleplayProgress(
+                    rid,
+                    course.roleplays[rid].spec.scoring.pass_score,
+                    roleplays.get(rid, RoleplayFacts()),
+                )
                 for rid in m.roleplays
             ),
         )

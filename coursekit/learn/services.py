@@ -142,7 +142,9 @@ def progress(session: Session, user_id: int, course: Course) -> CourseProgress:
     ).all()
     best = {module_id: best for module_id, best, _ in scores}
     counts = {module_id: n for module_id, _, n in scores}
-    return course_progress(course, done, best, counts, last, roleplay_facts(session, user_id, course.id))
+    return course_progress(
+        course, done, best, counts, last, roleplay_facts(session, user_id, course.id)
+    )
 
 
 def attempts(session: Session, user_id: int, course_id: str, module_id: str) -> list[CheckAttempt]:

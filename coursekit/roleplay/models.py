@@ -21,7 +21,9 @@ class RoleplayAttempt(Base):
         # "start" requests race (a double-click).
         Index(
             "uq_coursekit_roleplay_attempts_one_active",
-            "user_id", "course_id", "scenario_id",
+            "user_id",
+            "course_id",
+            "scenario_id",
             unique=True,
             sqlite_where=text("status = 'active'"),
             postgresql_where=text("status = 'active'"),

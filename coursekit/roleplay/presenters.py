@@ -59,7 +59,9 @@ def transcript(play: Playthrough, lang: str, result: Result | None = None) -> li
             feedback=step.choice.feedback.get(lang),
             before=step.before,
             after=step.after,
-            evidence=tuple((d, step.choice.evidence[d]) for d in DIMENSIONS if step.choice.evidence.get(d)),
+            evidence=tuple(
+                (d, step.choice.evidence[d]) for d in DIMENSIONS if step.choice.evidence.get(d)
+            ),
             better=result.better[step.index] if result else None,
         )
         for step in play.steps
@@ -92,15 +94,24 @@ def dimension_rows(play: Playthrough, result: Result, lang: str) -> list[Dimensi
         for c in scored.contributions:
             step = play.steps[c.step]
             best = next(o for o in step.options if o.id == c.best_choice_id)
-            evidence.append(Evidence(
-                number=c.step + 1,
-                said=step.choice.say.get(lang),
-                value=c.value,
-                best=c.best,
-                best_said=None if c.value == c.best else best.say.get(lang),
-            ))
-        rows.append(DimensionRow(dimension, str(DIMENSION_LABELS[dimension]),
-                                 str(DIMENSION_HINTS[dimension]), scored.score, tuple(evidence)))
+            evidence.append(
+                Evidence(
+                    number=c.step + 1,
+                    said=step.choice.say.get(lang),
+                    value=c.value,
+                    best=c.best,
+                    best_said=None if c.value == c.best else best.say.get(lang),
+                )
+            )
+        rows.append(
+            DimensionRow(
+                dimension,
+                str(DIMENSION_LABELS[dimension]),
+                str(DIMENSION_HINTS[dimension]),
+                scored.score,
+                tuple(evidence),
+            )
+        )
     return rows
 
 

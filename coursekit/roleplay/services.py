@@ -51,7 +51,9 @@ def playthrough(session: Session, course: Course, attempt: RoleplayAttempt) -> P
     return replay(scenario_of(session, course, attempt), attempt.path)
 
 
-def _active(session: Session, user_id: int, course_id: str, scenario_id: str) -> RoleplayAttempt | None:
+def _active(
+    session: Session, user_id: int, course_id: str, scenario_id: str
+) -> RoleplayAttempt | None:
     return session.scalar(
         select(RoleplayAttempt).where(
             RoleplayAttempt.user_id == user_id,
@@ -62,7 +64,9 @@ def _active(session: Session, user_id: int, course_id: str, scenario_id: str) ->
     )
 
 
-def start(session: Session, user_id: int, course: Course, scenario_id: str, *, restart: bool = False) -> RoleplayAttempt:
+def start(
+    session: Session, user_id: int, course: Course, scenario_id: str, *, restart: bool = False
+) -> RoleplayAttempt:
     """Resume the conversation in progress, or begin one (`restart` abandons the one in
     progress first). Two racing starts give one conversation."""
     scenario = course.roleplays.get(scenario_id)
@@ -109,8 +113,14 @@ class StepTaken:
 
 
 def take_step(
-    session: Session, *, user_id: int, course: Course, attempt_id: int, position: int,
-    node_id: str, choice_id: str,
+    session: Session,
+    *,
+    user_id: int,
+    course: Course,
+    attempt_id: int,
+    position: int,
+    node_id: str,
+    choice_id: str,
 ) -> StepTaken:
     """Take one step, once. The form names the position and node it was shown at; anything
     but the conversation's current position and node is refused (StaleStep), as is a choice
@@ -127,8 +137,11 @@ def take_step(
                 play = advance(play, choice_id)
             except InvalidStep as exc:
                 raise ForgedStep(str(exc)) from exc
-            session.add(RoleplayStep(attempt_id=attempt.id, position=position, node_id=node_id,
-                                     choice_id=choice_id))
+            session.add(
+                RoleplayStep(
+                    attempt_id=attempt.id, position=position, node_id=node_id, choice_id=choice_id
+                )
+            )
             attempt.path = [*attempt.path, choice_id]
             attempt.node_id = play.node_id
             attempt.updated_at = utcnow()
@@ -157,7 +170,9 @@ def attempt_for_viewer(session: Session, attempt_id: int, viewer: User) -> Rolep
     return attempt
 
 
-def attempts(session: Session, user_id: int, course_id: str, scenario_id: str) -> list[RoleplayAttempt]:
+def attempts(
+    session: Session, user_id: int, course_id: str, scenario_id: str
+) -> list[RoleplayAttempt]:
     """The trainee's conversations in this scenario, newest first (abandoned ones left out)."""
     return list(
         session.scalars(

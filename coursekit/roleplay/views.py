@@ -62,7 +62,10 @@ def intro(scenario_id: str):
 def begin(scenario_id: str):
     _scenario(scenario_id)
     attempt = services.start(
-        db_session(), current_learner().id, course(), scenario_id,
+        db_session(),
+        current_learner().id,
+        course(),
+        scenario_id,
         restart=request.form.get("restart") == "1",
     )
     return redirect(url_for(".play", attempt_id=attempt.id), code=303)
@@ -114,7 +117,9 @@ def step(attempt_id: int):
     except services.ForgedStep as exc:
         raise refuse(400, _("That reply is not one of the choices here."), resume) from exc
     except services.StaleStep as exc:
-        raise refuse(409, _("This step was already taken (or the page was out of date)."), resume) from exc
+        raise refuse(
+            409, _("This step was already taken (or the page was out of date)."), resume
+        ) from exc
     except services.ConversationOver as exc:
         link = (url_for(".review", attempt_id=attempt_id), _("See the review"))
         raise refuse(409, _("This conversation has already ended."), link) from exc

@@ -40,5 +40,8 @@ def test_play_late_delivery_to_the_end(app: Flask, live_server: str, browser, ma
     assert page.locator(".better").count() >= 1  # it says what would have been better
     page.screenshot(path="test-results/phone-roleplay-review.png", full_page=True)
     page.get_by_role("button", name="Try again").click()
-    assert page.locator("#customer-line").inner_text().strip() == scenario.node(scenario.spec.start).say.en.strip()
+    assert (
+        page.locator("#customer-line").inner_text().strip()
+        == scenario.node(scenario.spec.start).say.en.strip()
+    )
     context.close()

@@ -46,5 +46,7 @@ def test_continue_returns_to_the_module_last_opened() -> None:
 
 def test_all_done() -> None:
     facts = {"mini-call": RoleplayFacts(best_score=95.4, attempts=1)}
-    progress = course_progress(COURSE, {"one", "two"}, {"one": 80.0, "two": 100.0}, {}, "two", facts)
+    progress = course_progress(
+        COURSE, {"one", "two"}, {"one": 80.0, "two": 100.0}, {}, "two", facts
+    )
     assert progress.complete and progress.percent == 100 and progress.continue_at is None

@@ -5,8 +5,8 @@ import pytest
 
 from coursekit.domain.content.loader import load_scenario_file
 from coursekit.domain.roleplay import CustomerState, InvalidStep, advance, replay, score, start
-from coursekit.domain.roleplay.scoring import band, gap_score
 from coursekit.domain.roleplay.schema import Zone
+from coursekit.domain.roleplay.scoring import band, gap_score
 from tests.conftest import MINI_CONTENT
 
 SCENARIO = load_scenario_file(MINI_CONTENT / "roleplays" / "mini-call.yaml")
@@ -19,7 +19,9 @@ def test_state_after_every_step() -> None:
     ]
     assert states == [(50, 50, 50), (50, 50, 60), (50, 60, 60)]
     # the ending's own effect (P +5) is the final state
-    assert play.finished and play.state == CustomerState(50, 65, 60, frozenset({"on-time", "gift-wrap"}))
+    assert play.finished and play.state == CustomerState(
+        50, 65, 60, frozenset({"on-time", "gift-wrap"})
+    )
     assert play.path == ("ask", "basics")
 
 
@@ -56,7 +58,12 @@ def test_a_dimension_not_at_stake_drops_out() -> None:
     # decision 1 offered discover 2 / -1 / 0; waiting (0) earns (0 - -1) / (2 - -1)
     assert discover.score == 33.3
     [contribution] = discover.contributions
-    assert (contribution.step, contribution.value, contribution.best, contribution.worst) == (0, 0, 2, -1)
+    assert (contribution.step, contribution.value, contribution.best, contribution.worst) == (
+        0,
+        0,
+        2,
+        -1,
+    )
     assert contribution.best_choice_id == "ask"
     assert result.dimensions["trust"].score == 0.0
     assert result.score == round((33.3 + 0 + 100 + 100 + 100 + 67.5) / 6, 1) == 66.8
@@ -85,10 +92,33 @@ def test_meters_stay_within_0_and_100() -> None:
 
 @pytest.mark.parametrize(
     ("gap", "expected_band", "expected_score"),
-    [(-40, "dissatisfied", 0.0), (-25, "dissatisfied", 25.0), (-10, "tolerated", 50.0),
-     (0, "tolerated", 65.0), (10, "tolerated", 80.0), (20, "delighted", 90.0), (60, "delighted", 100.0)],
+    [
+        (-40, "dissatisfied", 0.0),
+        (-25, "dissatisfied", 25.0),
+        (-10, "tolerated", 50.0),
+        (0, "tolerated", 65.0),
+        (10, "tolerated", 80.0),
+        (20, "delighted", 90.0),
+        (60, "delighted", 100.0),
+    ],
 )
 def test_zone_of_tolerance_mapping(gap: int, expected_band: str, expected_score: float) -> None:
     zone = Zone(adequate=-10, desired=10)
     assert band(gap, zone) == expected_band
     assert round(gap_score(gap, zone), 1) == expected_score
+
+
+def test_a_dissatisfied_customer_fails_whatever_the_score() -> None:
+    spec = SCENARIO.spec
+    lenient = replace_scoring(spec, pass_score=5)
+    result = score(replay(lenient, ["promise", "extras"]))  # 7.8, dissatisfied
+    assert result.score == 7.8 and result.band == "dissatisfied" and not result.passed
+    relaxed = replace_scoring(spec, pass_score=5, pass_needs_satisfied_customer=False)
+    assert score(replay(relaxed, ["promise", "extras"])).passed
+
+
+def replace_scoring(spec, **changes):  # type: ignore[no-untyped-def]
+    from coursekit.domain.roleplay.model import scenario_from_spec
+
+    scoring = spec.scoring.model_copy(update=changes)
+    return scenario_from_spec(spec.model_copy(update={"scoring": scoring}))

@@ -7,14 +7,20 @@ from hypothesis import strategies as st
 
 from coursekit.domain.content import load_course
 from coursekit.domain.roleplay import Scenario, advance, replay, score, start
-from coursekit.domain.roleplay.validate import all_paths, path_report
+from coursekit.domain.roleplay.validate import all_paths, path_report, path_summaries
 from tests.conftest import ROOT
 
 COURSE = load_course(ROOT / "content")
 SCENARIOS = list(COURSE.roleplays.values())
 IDS = [s.id for s in SCENARIOS]
-REQUIRED = {"launch-overpromise", "late-delivery", "stalled-deal", "basics-before-extras",
-            "angry-complaint", "enterprise-onboarding"}
+REQUIRED = {
+    "launch-overpromise",
+    "late-delivery",
+    "stalled-deal",
+    "basics-before-extras",
+    "angry-complaint",
+    "enterprise-onboarding",
+}
 
 
 @st.composite
@@ -43,9 +49,13 @@ def test_shape_4_to_8_decisions_of_3_to_4_choices(scenario: Scenario) -> None:
 
 def test_over_promising_feels_good_first_in_at_least_three_scenarios() -> None:
     feels_good = [
-        s.id for s in SCENARIOS
-        if any(c.overpromise and c.effects.E > 0 and (c.effects.T > 0 or c.effects.P > 0)
-               for node in s.spec.nodes.values() for c in node.choices)
+        s.id
+        for s in SCENARIOS
+        if any(
+            c.overpromise and c.effects.E > 0 and (c.effects.T > 0 or c.effects.P > 0)
+            for node in s.spec.nodes.values()
+            for c in node.choices
+        )
     ]
     assert len(feels_good) >= 3, feels_good
 
@@ -53,6 +63,12 @@ def test_over_promising_feels_good_first_in_at_least_three_scenarios() -> None:
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
 def test_best_path_passes_and_over_promising_never_delights(scenario: Scenario) -> None:
     report = path_report(scenario)
+    # the validator's one-walk scoring agrees with replaying and scoring each path
+    fast = {
+        s.path: (s.score, s.band, s.passed, s.overpromise_at is not None)
+        for s in path_summaries(scenario.spec)
+    }
+    assert fast == {path: (r.score, r.band, r.passed, r.overpromised) for path, r in report}
     assert report[0][1].passed
     assert not report[-1][1].passed
     promised = [r for _, r in report if r.overpromised]

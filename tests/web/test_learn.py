@@ -61,15 +61,16 @@ def test_reading_and_passing_raise_progress(
     html = mini_client.get("/modules/one").get_data(as_text=True)
     done = mini_client.post("/modules/one/done", data={"csrf_token": csrf_from(html)})
     assert done.status_code == 303 and done.headers["Location"] == "/modules/one/check"
-    assert "Your progress: 25%" in mini_client.get("/").get_data(as_text=True)
+    # five parts in the small course: two lessons, two checks and one role-play
+    assert "Your progress: 20%" in mini_client.get("/").get_data(as_text=True)
     assert mini_client.get("/continue").headers["Location"] == "/modules/one/check"
     response = mini_client.post("/modules/one/check", data={**open_check(mini_client), **RIGHT})
     assert response.status_code == 303
     result = mini_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Your score: 100.0%" in result and "Passed" in result
     home = mini_client.get("/").get_data(as_text=True)
-    assert "Your progress: 50%" in home and "Check: best 100%" in home
-    assert mini_client.get("/continue").headers["Location"] == "/modules/two"
+    assert "Your progress: 40%" in home and "Check: best 100%" in home
+    assert mini_client.get("/continue").headers["Location"] == "/roleplays/mini-call"
 
 
 def test_partial_credit_feedback_and_best_score_kept(mini_client: FlaskClient, trainee) -> None:

@@ -72,7 +72,12 @@ def test_play_to_the_end_and_review(mini_app: Flask, mini_client: FlaskClient, t
     session = mini_app.extensions["coursekit"].db.sessionmaker()
     attempt = session.scalar(select(RoleplayAttempt))
     session.close()
-    assert (attempt.status, attempt.score, attempt.passed, attempt.band) == ("finished", 66.8, True, "delighted")
+    assert (attempt.status, attempt.score, attempt.passed, attempt.band) == (
+        "finished",
+        66.8,
+        True,
+        "delighted",
+    )
     assert attempt.path == ["wait", "basics"]
 
 
@@ -151,8 +156,9 @@ def test_step_after_the_end_is_refused(mini_app, mini_client, trainee) -> None:
     take(mini_client, url, "ask")
     csrf = step_form(mini_client, url)["csrf_token"]
     take(mini_client, url, "basics")
-    late = mini_client.post(f"{url}/step", data={"csrf_token": csrf, "position": "2", "node": "end",
-                                                 "choice": "ask"})
+    late = mini_client.post(
+        f"{url}/step", data={"csrf_token": csrf, "position": "2", "node": "end", "choice": "ask"}
+    )
     assert late.status_code == 409 and "already ended" in late.get_data(as_text=True)
     assert count(mini_app, RoleplayStep) == 2
 
@@ -170,7 +176,9 @@ def test_double_click_advances_once(mini_app: Flask, trainee) -> None:
         barrier.wait()
         codes.append(c.post(f"{url}/step", data=form).status_code)
 
-    threads = [threading.Thread(target=submit, args=pair) for pair in zip(clients, forms, strict=True)]
+    threads = [
+        threading.Thread(target=submit, args=pair) for pair in zip(clients, forms, strict=True)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -183,7 +191,10 @@ def test_double_click_on_start_makes_one_conversation(mini_app: Flask, trainee) 
     clients = [mini_app.test_client() for _ in range(2)]
     for c in clients:
         login(c, "trainee@example.com")
-    forms = [{"csrf_token": csrf_from(c.get("/roleplays/mini-call").get_data(as_text=True))} for c in clients]
+    forms = [
+        {"csrf_token": csrf_from(c.get("/roleplays/mini-call").get_data(as_text=True))}
+        for c in clients
+    ]
     locations: list[str] = []
     barrier = threading.Barrier(2)
 
@@ -191,7 +202,9 @@ def test_double_click_on_start_makes_one_conversation(mini_app: Flask, trainee) 
         barrier.wait()
         locations.append(c.post("/roleplays/mini-call/start", data=form).headers["Location"])
 
-    threads = [threading.Thread(target=submit, args=pair) for pair in zip(clients, forms, strict=True)]
+    threads = [
+        threading.Thread(target=submit, args=pair) for pair in zip(clients, forms, strict=True)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -200,7 +213,9 @@ def test_double_click_on_start_makes_one_conversation(mini_app: Flask, trainee) 
     assert count(mini_app, RoleplayAttempt) == 1
 
 
-def test_another_trainee_cannot_see_or_play_an_attempt(mini_app, mini_client, trainee, make_user) -> None:
+def test_another_trainee_cannot_see_or_play_an_attempt(
+    mini_app, mini_client, trainee, make_user
+) -> None:
     url = begin(mini_client)
     form = step_form(mini_client, url)
     make_user(email="other@example.com", target=mini_app)
@@ -209,7 +224,10 @@ def test_another_trainee_cannot_see_or_play_an_attempt(mini_app, mini_client, tr
     assert other.get(url).status_code == 404
     assert other.get(f"{url}/review").status_code == 404
     csrf = csrf_from(other.get("/").get_data(as_text=True))
-    assert other.post(f"{url}/step", data={**form, "csrf_token": csrf, "choice": "ask"}).status_code == 404
+    assert (
+        other.post(f"{url}/step", data={**form, "csrf_token": csrf, "choice": "ask"}).status_code
+        == 404
+    )
     assert count(mini_app, RoleplayStep) == 0
 
 
@@ -217,8 +235,12 @@ def test_assessment_mode_hides_the_meters(make_app, make_user, tmp_path: Path) -
     content = tmp_path / "content"
     shutil.copytree(MINI_CONTENT, content)
     course = content / "course.yaml"
-    course.write_text(course.read_text(encoding="utf-8").replace("pass_mark: 60", "pass_mark: 60\nroleplay_mode: assessment"),
-                      encoding="utf-8")
+    course.write_text(
+        course.read_text(encoding="utf-8").replace(
+            "pass_mark: 60", "pass_mark: 60\nroleplay_mode: assessment"
+        ),
+        encoding="utf-8",
+    )
     app = make_app(COURSEKIT_CONTENT_DIR=str(content))
     make_user(email="t@example.com", target=app)
     client = app.test_client()
@@ -238,8 +260,10 @@ def test_an_attempt_keeps_its_scenario_version(make_app, make_user, tmp_path: Pa
     take(client, url, "ask")
     # The scenario changes while the conversation is under way: a new line at the second node.
     path = content / "roleplays" / "mini-call.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("It is a gift.", "It is for my mother."),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("It is a gift.", "It is for my mother."),
+        encoding="utf-8",
+    )
     changed = make_app(COURSEKIT_CONTENT_DIR=str(content))
     client2 = changed.test_client()
     login(client2, "t@example.com")

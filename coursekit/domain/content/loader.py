@@ -1,5 +1,6 @@
 """Load and validate a course folder into frozen objects, reporting every problem at once."""
 
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -19,6 +20,7 @@ from .schema import Category, CheckSpec, CourseSpec, ModuleSpec
 
 _QUESTION_TYPES = {"single", "multiple", "classify"}
 M = TypeVar("M", bound=BaseModel)
+_valid_scenarios: dict[str | None, Scenario] = {}  # file sha256 -> scenario that passed every check
 
 
 class _Loader:
@@ -123,7 +125,7 @@ class _Loader:
         )
 
     def load_roleplays(self, course: CourseSpec) -> dict[str, Scenario]:
-        """Every scenario in roleplays/, each checked path by path, and the modules' links to them."""
+        """Every scenario in roleplays/, each checked path by path, and the modules' links."""
         folder = self.root / "roleplays"
         used = {rid: m.id for m in course.modules for rid in m.roleplays}
         scenarios: dict[str, Scenario] = {}
@@ -138,11 +140,18 @@ class _Loader:
             scenarios[scenario.id] = scenario
         for rid, module_id in used.items():
             if rid not in scenarios and not (folder / f"{rid}.yaml").is_file():
-                self.problem(self.root / "course.yaml", f"modules ({module_id}).roleplays",
-                             f"no scenario file roleplays/{rid}.yaml")
+                self.problem(
+                    self.root / "course.yaml",
+                    f"modules ({module_id}).roleplays",
+                    f"no scenario file roleplays/{rid}.yaml",
+                )
         return scenarios
 
     def load_roleplay(self, path: Path) -> Scenario | None:
+        # Checking every path takes a while; the same bytes always give the same verdict.
+        key = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        if key in _valid_scenarios:
+            return _valid_scenarios[key]
         data = self.read_yaml(path)
         spec = self.validate(path, ScenarioSpec, data) if data is not None else None
         if spec is None:
@@ -151,7 +160,10 @@ class _Loader:
         problems = graph_problems(spec) or path_problems(scenario)
         for field, reason in problems:
             self.problem(path, field, reason)
-        return None if problems else scenario
+        if problems:
+            return None
+        _valid_scenarios[key] = scenario
+        return scenario
 
     def report_strays(self, course: CourseSpec) -> None:
         """A misnamed lesson or check would otherwise be silently ignored."""

@@ -18,12 +18,16 @@ def main(argv: list[str]) -> int:
         return 1
     report = path_report(scenario)
     depths = sorted({len(path) for path, _ in report})
-    print(f"{scenario.id}: OK, {len(scenario.spec.nodes)} nodes, {len(report)} paths of "
-          f"{depths[0]}-{depths[-1]} decisions, pass score {scenario.spec.scoring.pass_score}")
+    print(
+        f"{scenario.id}: OK, {len(scenario.spec.nodes)} nodes, {len(report)} paths of "
+        f"{depths[0]}-{depths[-1]} decisions, pass score {scenario.spec.scoring.pass_score}"
+    )
     for path, result in report:
         flag = " over-promise" if result.overpromised else ""
-        print(f"  {result.score:5.1f} {result.band:<12} gap {result.gap:+4d} T {result.trust:3d}"
-              f"{flag}  {' > '.join(path)}")
+        print(
+            f"  {result.score:5.1f} {result.band:<12} gap {result.gap:+4d} T {result.trust:3d}"
+            f"{flag}  {' > '.join(path)}"
+        )
     return 0
 
 

@@ -65,7 +65,9 @@ class Playthrough:
 
 def start(scenario: Scenario) -> Playthrough:
     initial = scenario.spec.initial
-    return Playthrough(scenario, scenario.spec.start, CustomerState(initial.E, initial.P, initial.T))
+    return Playthrough(
+        scenario, scenario.spec.start, CustomerState(initial.E, initial.P, initial.T)
+    )
 
 
 def advance(play: Playthrough, choice_id: str) -> Playthrough:

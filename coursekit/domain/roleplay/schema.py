@@ -83,6 +83,8 @@ class Scoring(Strict):
     weights: dict[Dimension | Literal["outcome"], float]
     pass_score: int = Field(ge=0, le=100)
     trust_share: float = Field(default=0.4, ge=0, le=1)  # of the outcome: trust vs the gap
+    # A conversation that leaves the customer dissatisfied does not pass, whatever its score.
+    pass_needs_satisfied_customer: bool = True
 
     @field_validator("weights")
     @classmethod

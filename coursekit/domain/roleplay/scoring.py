@@ -1,6 +1,6 @@
 """Scoring a finished conversation: five rubric dimensions from the evidence on the trainee's
 own path, and an outcome from the final gap P - E read against the zone of tolerance and
-blended with trust. Every number can be explained from its parts (see content/roleplays/README.md)."""
+blended with trust. Every number can be explained from its parts (content/roleplays/README.md)."""
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -83,7 +83,9 @@ def dimension_score(steps: tuple[Step, ...], dimension: str) -> DimensionScore:
             continue
         best_choice = step.options[values.index(best)]
         chosen = step.choice.evidence.get(dimension, 0)
-        contributions.append(Contribution(step.index, step.choice.id, chosen, best, worst, best_choice.id))
+        contributions.append(
+            Contribution(step.index, step.choice.id, chosen, best, worst, best_choice.id)
+        )
     if not contributions:
         return DimensionScore(dimension, None, ())
     gained = sum(c.value - c.worst for c in contributions)
@@ -129,7 +131,10 @@ def score(play: Playthrough) -> Result:
         gap_score=gap_part,
         outcome=outcome,
         score=final,
-        passed=final >= spec.scoring.pass_score,
+        passed=final >= spec.scoring.pass_score
+        and not (
+            spec.scoring.pass_needs_satisfied_customer and band(gap, spec.zone) == "dissatisfied"
+        ),
         better=tuple(better_choice(step, spec.scoring) for step in play.steps),
         overpromised=any(step.choice.overpromise for step in play.steps),
     )
