@@ -6,8 +6,10 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 
 from coursekit.domain.quiz import answers_to_form, correct_answers
+from coursekit.domain.roleplay.validate import path_report
 from coursekit.learn import services
 from coursekit.learn.tickets import issue_ticket
+from coursekit.roleplay import services as roleplays
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -35,6 +37,39 @@ def take_first_check(app: Flask, user_id: int) -> int:
         session.close()
 
 
+def roleplays_under_way(app: Flask, user_id: int) -> tuple[int, int]:
+    """A finished conversation (for the review page) and one in progress (for the play page)."""
+    state = app.extensions["coursekit"]
+    session = state.db.sessionmaker()
+    try:
+        finished = roleplays.start(session, user_id, state.course, "late-delivery")
+        best_path = path_report(state.course.roleplays["late-delivery"])[0][0]
+        for position, choice_id in enumerate(best_path):
+            roleplays.take_step(
+                session,
+                user_id=user_id,
+                course=state.course,
+                attempt_id=finished.id,
+                position=position,
+                node_id=finished.node_id,
+                choice_id=choice_id,
+            )
+        active = roleplays.start(session, user_id, state.course, "angry-complaint")
+        first = state.course.roleplays["angry-complaint"].node(active.node_id).choices[0].id
+        roleplays.take_step(
+            session,
+            user_id=user_id,
+            course=state.course,
+            attempt_id=active.id,
+            position=0,
+            node_id=active.node_id,
+            choice_id=first,
+        )
+        return finished.id, active.id
+    finally:
+        session.close()
+
+
 def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base}/login")
     page.locator("#email").fill(email)
@@ -50,6 +85,7 @@ def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def
 def test_pages_pass_axe(app: Flask, live_server: str, browser, make_user, viewport, locale) -> None:
     user = make_user(email="a11y@example.com", name="无障碍 Tester")
     attempt_id = take_first_check(app, user.id)
+    finished, active = roleplays_under_way(app, user.id)
     module = app.extensions["coursekit"].course.modules[0].id
     context = browser.new_context(viewport=viewport, locale=locale)
     page = context.new_page()
@@ -66,6 +102,9 @@ def test_pages_pass_axe(app: Flask, live_server: str, browser, make_user, viewpo
         f"/modules/{module}/check",
         f"/attempts/{attempt_id}",
         "/account/password",
+        "/roleplays/late-delivery",
+        f"/roleplays/attempts/{active}",
+        f"/roleplays/attempts/{finished}/review",
     ]:
         page.goto(live_server + url)
         result = AXE.run(page, options=WCAG)
