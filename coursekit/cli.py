@@ -110,7 +110,7 @@ def _walk(scenario, choice_ids: list[str]) -> None:  # type: ignore[no-untyped-d
 
     play = start(scenario)
     state = play.state
-    click.echo(f"start            E {state.E:3d}  P {state.P:3d}  T {state.T:3d}")
+    click.echo(f"{'start':<40} E {state.E:3d}  P {state.P:3d}  T {state.T:3d}")
     for choice_id in choice_ids:
         try:
             play = advance(play, choice_id)
@@ -119,16 +119,17 @@ def _walk(scenario, choice_ids: list[str]) -> None:  # type: ignore[no-untyped-d
         step = play.steps[-1]
         evidence = " ".join(f"{d} {v:+d}" for d, v in step.choice.evidence.items() if v)
         after = step.after
+        move = f"{step.index + 1}. {step.node_id} > {choice_id}"
         click.echo(
-            f"{step.index + 1}. {step.node_id} > {choice_id:<14} E {after.E:3d}  P {after.P:3d}  "
-            f"T {after.T:3d}  revealed {len(after.revealed)}  [{evidence}]"
+            f"{move:<40} E {after.E:3d}  P {after.P:3d}  T {after.T:3d}  "
+            f"revealed {len(after.revealed)}  [{evidence}]"
             f"{'  over-promise' if step.choice.overpromise else ''}"
         )
     if not play.finished:
         click.echo(f"(not finished: now at {play.node_id!r})")
         return
     state = play.state
-    click.echo(f"ending {play.node_id:<10} E {state.E:3d}  P {state.P:3d}  T {state.T:3d}")
+    click.echo(f"{'ending ' + play.node_id:<40} E {state.E:3d}  P {state.P:3d}  T {state.T:3d}")
     result = score(play)
     for name, dimension in result.dimensions.items():
         value = "not assessed" if dimension.score is None else f"{dimension.score:5.1f}"

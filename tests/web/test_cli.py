@@ -126,3 +126,21 @@ print("wheel ok")
     )
     assert result.returncode == 0, result.stderr
     assert "wheel ok" in result.stdout
+
+
+def test_roleplay_report_scores_every_path_and_walks_one(mini_app: Flask) -> None:
+    runner = mini_app.test_cli_runner()
+    summary = runner.invoke(args=["coursekit", "roleplay-report", "mini-call"])
+    assert summary.exit_code == 0, summary.output
+    assert "mini-call: 6 paths, 2 pass (pass score 60)" in summary.output
+    assert "95.4 delighted" in summary.output and "over-promise  promise > extras" in summary.output
+    walk = runner.invoke(
+        args=["coursekit", "roleplay-report", "mini-call", "--path", "wait,basics"]
+    )
+    lines = walk.output.splitlines()
+    assert lines[0].split() == ["start", "E", "50", "P", "50", "T", "50"]
+    assert "E  50  P  60  T  50" in lines[2]
+    assert "discover    33.3  (d1 +0 of -1..+2)" in walk.output
+    assert "score 66.8 -> passed" in walk.output
+    wrong = runner.invoke(args=["coursekit", "roleplay-report", "mini-call", "--path", "basics"])
+    assert wrong.exit_code != 0 and "no choice 'basics'" in wrong.output
