@@ -28,27 +28,35 @@ def timed(fn, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
+def measure(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    scenario = _Loader(ROOT).load_roleplay(path)
+    assert scenario is not None
+    spec = scenario.spec
+    n_paths = sum(1 for _ in path_summaries(spec))
+    yaml_s = timed(lambda: yaml.safe_load(text))
+    validate_s = timed(lambda: sum(1 for _ in path_summaries(spec)))
+    best_path = path_report(scenario)[0][0]
+    # one trainee step: replay the path so far (as the server does) and take the next choice
+    prefix, last = best_path[:-1], best_path[-1]
+    step_s = timed(lambda: advance(replay(scenario, prefix), last), repeat=200)
+    play = replay(scenario, best_path)
+    score_s = timed(lambda: score(play), repeat=200)
+    assert start(scenario).node_id == spec.start
+    return (
+        f"{scenario.id:<22} {n_paths:>6} {yaml_s * 1e3:>8.1f} {validate_s * 1e3:>12.1f} "
+        f"{validate_s / yaml_s:>7.1f} {n_paths / validate_s:>9.0f} {step_s * 1e6:>8.0f} "
+        f"{score_s * 1e6:>9.0f}"
+    )
+
+
 def main() -> None:
-    print(f"{'scenario':<22} {'paths':>6} {'yaml ms':>8} {'validate ms':>12} {'x yaml':>7} "
-          f"{'paths/s':>9} {'step us':>8} {'score us':>9}")
+    print(
+        f"{'scenario':<22} {'paths':>6} {'yaml ms':>8} {'validate ms':>12} {'x yaml':>7} "
+        f"{'paths/s':>9} {'step us':>8} {'score us':>9}"
+    )
     for path in sorted((ROOT / "roleplays").glob("*.yaml")):
-        text = path.read_text(encoding="utf-8")
-        scenario = _Loader(ROOT).load_roleplay(path)
-        assert scenario is not None
-        spec = scenario.spec
-        n_paths = sum(1 for _ in path_summaries(spec))
-        yaml_s = timed(lambda text=text: yaml.safe_load(text))
-        validate_s = timed(lambda spec=spec: sum(1 for _ in path_summaries(spec)))
-        best_path = path_report(scenario)[0][0]
-        # one trainee step: replay the path so far (as the server does) and take the next choice
-        prefix, last = best_path[:-1], best_path[-1]
-        step_s = timed(lambda: advance(replay(scenario, prefix), last), repeat=200)
-        play = replay(scenario, best_path)
-        score_s = timed(lambda: score(play), repeat=200)
-        assert start(scenario).node_id == spec.start
-        print(f"{scenario.id:<22} {n_paths:>6} {yaml_s * 1e3:>8.1f} {validate_s * 1e3:>12.1f} "
-              f"{validate_s / yaml_s:>7.1f} {n_paths / validate_s:>9.0f} {step_s * 1e6:>8.0f} "
-              f"{score_s * 1e6:>9.0f}")
+        print(measure(path))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ COURSEKIT_DATABASE_URL names), an app from create_app, clients and factories."""
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -174,3 +175,33 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD):  # type: i
 @pytest.fixture
 def mini_client(mini_app: Flask) -> FlaskClient:
     return mini_app.test_client()
+
+
+def race(*calls: Callable[[], object]) -> list[object]:
+    """Run the calls at the same moment on separate threads (a double-click from two
+    connections) and return their results, in the order given."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def submitter(
+    client: FlaskClient, url: str, data: dict, header: str | None = None
+) -> Callable[[], object]:
+    """A POST to run later (with race): returns the status code, or the named header."""
+
+    def post() -> object:
+        response = client.post(url, data=data)
+        return response.headers[header] if header else response.status_code
+
+    return post

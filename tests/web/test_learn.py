@@ -2,7 +2,6 @@
 
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy import func, select
 from coursekit.domain.content import load_course
 from coursekit.domain.quiz import answers_to_form, correct_answers
 from coursekit.learn.models import CheckAttempt, LessonProgress
-from tests.conftest import MINI_CONTENT, csrf_from, login
+from tests.conftest import MINI_CONTENT, csrf_from, login, race, submitter
 
 COURSE = load_course(MINI_CONTENT)
 RIGHT = answers_to_form(correct_answers(COURSE.module("one").check))
@@ -108,20 +107,9 @@ def test_double_click_stores_one_attempt(mini_app: Flask, trainee, make_user) ->
     form = {**open_check(clients[0]), **RIGHT}
     # Both clients are the same trainee; the second needs its own CSRF token for its session.
     forms = [form, {**form, "csrf_token": open_check(clients[1])["csrf_token"]}]
-    codes: list[int] = []
-    barrier = threading.Barrier(2)
-
-    def submit(c: FlaskClient, data: dict) -> None:
-        barrier.wait()
-        codes.append(c.post("/modules/one/check", data=data).status_code)
-
-    threads = [
-        threading.Thread(target=submit, args=pair) for pair in zip(clients, forms, strict=True)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    codes = race(
+        *(submitter(c, "/modules/one/check", f) for c, f in zip(clients, forms, strict=True))
+    )
     assert sorted(codes) == [303, 409]
     assert attempts_stored(mini_app) == 1
 

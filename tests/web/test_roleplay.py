@@ -2,7 +2,6 @@
 
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from coursekit.roleplay.models import RoleplayAttempt, RoleplayStep
-from tests.conftest import MINI_CONTENT, csrf_from, login
+from tests.conftest import MINI_CONTENT, csrf_from, login, race, submitter
 
 
 def count(app: Flask, model) -> int:  # type: ignore[no-untyped-def]
@@ -169,20 +168,7 @@ def test_double_click_advances_once(mini_app: Flask, trainee) -> None:
         login(c, "trainee@example.com")
     url = begin(clients[0])
     forms = [{**step_form(c, url), "choice": "ask"} for c in clients]
-    codes: list[int] = []
-    barrier = threading.Barrier(2)
-
-    def submit(c: FlaskClient, form: dict) -> None:
-        barrier.wait()
-        codes.append(c.post(f"{url}/step", data=form).status_code)
-
-    threads = [
-        threading.Thread(target=submit, args=pair) for pair in zip(clients, forms, strict=True)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    codes = race(*(submitter(c, f"{url}/step", f) for c, f in zip(clients, forms, strict=True)))
     assert sorted(codes) == [303, 409]
     assert count(mini_app, RoleplayStep) == 1
 
@@ -195,20 +181,10 @@ def test_double_click_on_start_makes_one_conversation(mini_app: Flask, trainee) 
         {"csrf_token": csrf_from(c.get("/roleplays/mini-call").get_data(as_text=True))}
         for c in clients
     ]
-    locations: list[str] = []
-    barrier = threading.Barrier(2)
-
-    def submit(c: FlaskClient, form: dict) -> None:
-        barrier.wait()
-        locations.append(c.post("/roleplays/mini-call/start", data=form).headers["Location"])
-
-    threads = [
-        threading.Thread(target=submit, args=pair) for pair in zip(clients, forms, strict=True)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    starts = zip(clients, forms, strict=True)
+    locations = race(
+        *(submitter(c, "/roleplays/mini-call/start", f, "Location") for c, f in starts)
+    )
     assert len(set(locations)) == 1
     assert count(mini_app, RoleplayAttempt) == 1
 
