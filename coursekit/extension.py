@@ -6,6 +6,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from . import cli, config, paths
 from .auth.identity import init_login
 from .auth.views import bp as auth_bp
+from .cohorts.views import bp as cohorts_bp
 from .db import Database
 from .domain.content import load_course
 from .i18n import init_i18n
@@ -16,7 +17,7 @@ from .site.views import bp as site_bp
 from .state import State, close_session
 from .web import bp as parent_bp
 
-for child in (site_bp, auth_bp, learn_bp, roleplay_bp):
+for child in (site_bp, auth_bp, learn_bp, roleplay_bp, cohorts_bp):
     parent_bp.register_blueprint(child)
 
 

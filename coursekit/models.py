@@ -2,6 +2,7 @@
 
 from .auth.models import Identity, User
 from .catalog.models import ContentVersion
+from .cohorts.models import Cohort, CohortInstructor, CohortMember
 from .db import Base
 from .learn.models import CheckAttempt, LessonProgress
 from .orgs.models import Organisation
@@ -10,6 +11,9 @@ from .roleplay.models import RoleplayAttempt, RoleplayStep
 __all__ = [
     "Base",
     "CheckAttempt",
+    "Cohort",
+    "CohortInstructor",
+    "CohortMember",
     "ContentVersion",
     "Identity",
     "LessonProgress",

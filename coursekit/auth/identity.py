@@ -50,6 +50,19 @@ def login_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def instructor_required(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        learner = current_learner()
+        if learner is None:
+            return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        if not learner.is_instructor:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def admin_required(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -64,12 +64,26 @@ def register(
     )
     try:
         with write_transaction(session):
-            if find_by_email(session, email) is not None:
+            existing = find_by_email(session, email)
+            if existing is not None and _claimable(session, existing) and password is not None:
+                # An instructor imported this trainee on a roster: signing up claims the account
+                # (and its cohort places) by setting its first password.
+                existing.name, existing.password_hash = name, user.password_hash
+                existing.locale = existing.locale or locale
+                return existing
+            if existing is not None:
                 raise AuthError("an account with this email already exists", "email")
             session.add(user)
     except IntegrityError as exc:  # a concurrent registration of the same email
         raise AuthError("an account with this email already exists", "email") from exc
     return user
+
+
+def _claimable(session: Session, user: User) -> bool:
+    """A roster-made account: no password yet, and no other system signs it in."""
+    if user.password_hash is not None or user.role != Role.TRAINEE:
+        return False
+    return session.scalar(select(Identity.id).where(Identity.user_id == user.id).limit(1)) is None
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..access import may_see_work_of
 from ..auth.models import User
 from ..catalog.services import remember_version, stored_check
 from ..db import upsert, utcnow, write_transaction
@@ -163,10 +164,10 @@ def attempts(session: Session, user_id: int, course_id: str, module_id: str) -> 
 
 
 def attempt_for_viewer(session: Session, attempt_id: int, viewer: User) -> CheckAttempt:
-    """An attempt the viewer may see: their own, or any for an admin. Others' attempts are
-    reported as not found, so their existence is not revealed."""
+    """An attempt the viewer may see (their own, their cohorts' for an instructor, any for an
+    admin). Others are reported as not found, so their existence is not revealed."""
     attempt = session.get(CheckAttempt, attempt_id)
-    if attempt is None or (attempt.user_id != viewer.id and not viewer.is_admin):
+    if attempt is None or not may_see_work_of(session, viewer, attempt.user_id):
         raise AttemptNotFound(attempt_id)
     return attempt
 

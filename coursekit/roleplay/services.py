@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..access import may_see_work_of
 from ..auth.models import User
 from ..catalog.services import remember_version, stored_scenario
 from ..db import utcnow, write_transaction
@@ -163,9 +164,10 @@ def _finish(attempt: RoleplayAttempt, play: Playthrough) -> None:
 
 
 def attempt_for_viewer(session: Session, attempt_id: int, viewer: User) -> RoleplayAttempt:
-    """The viewer's own attempt, or any for an admin; others' are "not found"."""
+    """An attempt the viewer may see (their own, their cohorts' for an instructor, any for an
+    admin); others are "not found"."""
     attempt = session.get(RoleplayAttempt, attempt_id)
-    if attempt is None or (attempt.user_id != viewer.id and not viewer.is_admin):
+    if attempt is None or not may_see_work_of(session, viewer, attempt.user_id):
         raise AttemptNotFound(attempt_id)
     return attempt
 

@@ -33,7 +33,7 @@ def _lang() -> str:
     return str(get_locale())
 
 
-def _own_attempt(attempt_id: int) -> RoleplayAttempt:
+def _visible_attempt(attempt_id: int) -> RoleplayAttempt:
     try:
         return services.attempt_for_viewer(db_session(), attempt_id, current_learner())
     except services.AttemptNotFound:
@@ -74,9 +74,11 @@ def begin(scenario_id: str):
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def play(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    attempt = _visible_attempt(attempt_id)
     if attempt.status != ACTIVE:
         return redirect(url_for(".review", attempt_id=attempt.id))
+    if attempt.user_id != current_learner().id:
+        abort(404)  # an instructor may review a trainee's conversation, not play it
     playthrough = services.playthrough(db_session(), course(), attempt)
     scenario = playthrough.scenario
     lang = _lang()
@@ -130,7 +132,7 @@ def step(attempt_id: int):
 @bp.get("/attempts/<int:attempt_id>/review")
 @login_required
 def review(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    attempt = _visible_attempt(attempt_id)
     if attempt.status == ACTIVE:
         return redirect(url_for(".play", attempt_id=attempt.id))
     playthrough = services.playthrough(db_session(), course(), attempt)

@@ -1,0 +1,1 @@
+"""Cohorts: instructors' groups of trainees, joined by code, tracked on a dashboard."""
