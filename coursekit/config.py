@@ -30,8 +30,8 @@ DEFAULTS: Mapping[str, Any] = {
     "COURSEKIT_LOGIN_ACCOUNT_LIMIT": "5 per minute;30 per hour",
     "COURSEKIT_MIN_PASSWORD_LENGTH": 10,
     "COURSEKIT_CHECK_TOKEN_MAX_AGE": 24 * 3600,  # seconds a knowledge-check form stays valid
-    "COURSEKIT_FRAME_ANCESTORS": "'self'",
-    "COURSEKIT_AT_RISK_INACTIVE_DAYS": 7,  # a trainee idle this long shows as at risk  # who may embed CourseKit pages in a frame
+    "COURSEKIT_FRAME_ANCESTORS": "'self'",  # who may embed CourseKit pages in a frame
+    "COURSEKIT_AT_RISK_INACTIVE_DAYS": 7,  # a trainee idle this long shows as at risk
     # Host mode: called with the host's current_user, returns a HostIdentity (see auth/identity.py).
     "COURSEKIT_HOST_IDENTITY": None,
 }

@@ -218,7 +218,8 @@ def roster(cohort_id: int):
             summary = services.import_roster(db_session(), cohort.id, current_learner(), rows)
             flash(
                 _(
-                    "Imported: %(added)d added, %(already)d already in the cohort, %(new)d new accounts.",
+                    "Imported: %(added)d added, %(already)d already in the cohort, "
+                    "%(new)d new accounts.",
                     added=summary.added,
                     already=summary.already,
                     new=summary.new_accounts,
