@@ -17,7 +17,7 @@ from coursekit.domain.quiz import answers_to_form, correct_answers
 from coursekit.learn import services as learning
 from coursekit.learn.tickets import issue_ticket
 from coursekit.roleplay import services as roleplays
-from tests.conftest import MINI_CONTENT, PASSWORD, csrf_from, login, post_form
+from tests.conftest import PASSWORD, csrf_from, login, post_form
 
 
 def session_of(app: Flask):  # type: ignore[no-untyped-def]
@@ -291,7 +291,10 @@ def test_roster_import_reuses_accounts_and_handles_a_bom(mini_app: Flask, people
 def test_roster_errors_name_the_line_and_import_nothing(mini_app: Flask, people) -> None:
     _, clients = people
     cohort_id = new_cohort(clients["wang"])
-    bad = "name,email\n张三,zhang.san@example.com\n,empty@example.com\nMia,not-an-email\nLi,ZHANG.SAN@example.com\n"
+    bad = (
+        "name,email\n张三,zhang.san@example.com\n,empty@example.com\n"
+        "Mia,not-an-email\nLi,ZHANG.SAN@example.com\n"
+    )
     response = upload(clients["wang"], cohort_id, bad.encode("utf-8"))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -336,7 +339,7 @@ def test_exports_have_a_bom_and_neutralise_formulas(mini_app: Flask, people, mak
 
 
 def test_dashboard_queries_do_not_grow_with_trainees(mini_app: Flask, people, make_user) -> None:
-    accounts, clients = people
+    _, clients = people
     cohort_id = new_cohort(clients["wang"])
     engine = mini_app.extensions["coursekit"].db.engine
     course = mini_app.extensions["coursekit"].course
