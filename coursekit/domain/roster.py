@@ -50,7 +50,7 @@ def parse_roster(text: str) -> list[RosterRow]:
     rows = list(csv.reader(io.StringIO(text)))
     name_col, email_col, start = 0, 1, 0
     if rows and _is_header(rows[0]):
-        header = [cell.strip().lower() for cell in rows[0]]
+        header = [_header_cell(cell) for cell in rows[0]]
         name_col = next(i for i, h in enumerate(header) if h in NAME_HEADERS)
         email_col = next(i for i, h in enumerate(header) if h in EMAIL_HEADERS)
         start = 1
@@ -90,6 +90,11 @@ def parse_roster(text: str) -> list[RosterRow]:
     return result
 
 
+def _header_cell(cell: str) -> str:
+    return re.sub(r"\s+", " ", cell.strip().lower())
+
+
 def _is_header(cells: list[str]) -> bool:
-    lowered = {re.sub(r"\s+", " ", cell.strip().lower()) for cell in cells}
-    return bool(lowered & NAME_HEADERS) and bool(lowered & EMAIL_HEADERS)
+    """A first row naming both columns (the caller then finds them by the same names)."""
+    names = {_header_cell(cell) for cell in cells}
+    return bool(names & NAME_HEADERS) and bool(names & EMAIL_HEADERS)
