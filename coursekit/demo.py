@@ -1,11 +1,17 @@
 """Demo accounts with some progress, made through the real services (`coursekit demo-data`)."""
 
+import random
+from datetime import date
+
 from flask import Flask
 
 from .auth import services as accounts
 from .auth.models import Role
+from .cohorts import services as cohorts
 from .domain.content import Course, Module
 from .domain.quiz import Answer, answers_to_form, correct_answers
+from .domain.roleplay import advance
+from .domain.roleplay import start as start_play
 from .domain.roleplay.validate import path_report
 from .learn import services as learning
 from .learn.tickets import issue_ticket
@@ -62,6 +68,38 @@ def _play(session, user_id: int, course: Course, scenario_id: str, path) -> None
         )
 
 
+WORKSHOP_TRAINEES = [
+    "陈静", "刘洋", "Priya Nair", "赵磊", "Maria Rossi", "孙悦", "黄伟", "Jonas Berg",
+    "周婷", "吴强", "Aiko Tanaka", "郑凯",
+]
+
+
+def _workshop(app: Flask, session, course: Course, users: dict) -> None:  # type: ignore[no-untyped-def]
+    """The instructor's cohort: the demo trainees and a dozen more, each at a different
+    point, with passes, fails and role-plays played well and badly (a fixed seed)."""
+    rng = random.Random(2026)
+    cohort = cohorts.create(session, users["instructor@example.com"], name="周末工作坊 · Saturday workshop",
+                            course_id=course.id, starts_on=date(2026, 11, 28), ends_on=date(2026, 11, 29))
+    members = [users["li.na@example.com"], users["tom@example.com"], users["zoe@example.com"]]
+    for i, name in enumerate(WORKSHOP_TRAINEES, start=1):
+        members.append(accounts.register(session, email=f"trainee{i:02d}@example.com", name=name,
+                                         password=PASSWORD))
+    for user in members:
+        cohorts.join(session, user.id, cohort.join_code)
+    for user in members[3:]:
+        reached = rng.randint(0, len(course.modules))
+        for module in course.modules[:reached]:
+            learning.complete_lesson(session, user.id, course.id, module.id)
+            answers = correct_answers(module.check) if rng.random() < 0.7 else _half_right(module)
+            _take(app, session, user.id, course, module, answers)
+            for scenario_id in module.roleplays:
+                scenario = course.roleplays[scenario_id]
+                play = start_play(scenario)
+                while not play.finished:  # a random walk: some good moves, some over-promises
+                    play = advance(play, rng.choice(scenario.node(play.node_id).choices).id)
+                _play(session, user.id, course, scenario_id, play.path)
+
+
 def load_demo(app: Flask) -> list[str]:
     """Create the demo accounts unless they exist; return lines describing the logins."""
     state = get_state()
@@ -89,8 +127,11 @@ def load_demo(app: Flask) -> list[str]:
             first = course.modules[0]  # Tom: read the first lesson, failed its check once
             learning.complete_lesson(session, tom.id, course.id, first.id)
             _take(app, session, tom.id, course, first, _half_right(first))
+            _workshop(app, session, course, users)
     finally:
         session.close()
     lines = ["", f"Demo logins (password for all: {PASSWORD}):"]
     lines += [f"  {role.value:<10} {email:<24} {name}" for email, name, role, _ in ACCOUNTS]
+    lines.append(f"  (and trainee01..trainee{len(WORKSHOP_TRAINEES):02d}@example.com, "
+                 "in the instructor's workshop cohort)")
     return lines
