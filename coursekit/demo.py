@@ -69,8 +69,18 @@ def _play(session, user_id: int, course: Course, scenario_id: str, path) -> None
 
 
 WORKSHOP_TRAINEES = [
-    "陈静", "刘洋", "Priya Nair", "赵磊", "Maria Rossi", "孙悦", "黄伟", "Jonas Berg",
-    "周婷", "吴强", "Aiko Tanaka", "郑凯",
+    "陈静",
+    "刘洋",
+    "Priya Nair",
+    "赵磊",
+    "Maria Rossi",
+    "孙悦",
+    "黄伟",
+    "Jonas Berg",
+    "周婷",
+    "吴强",
+    "Aiko Tanaka",
+    "郑凯",
 ]
 
 
@@ -78,12 +88,21 @@ def _workshop(app: Flask, session, course: Course, users: dict) -> None:  # type
     """The instructor's cohort: the demo trainees and a dozen more, each at a different
     point, with passes, fails and role-plays played well and badly (a fixed seed)."""
     rng = random.Random(2026)
-    cohort = cohorts.create(session, users["instructor@example.com"], name="周末工作坊 · Saturday workshop",
-                            course_id=course.id, starts_on=date(2026, 11, 28), ends_on=date(2026, 11, 29))
+    cohort = cohorts.create(
+        session,
+        users["instructor@example.com"],
+        name="周末工作坊 · Saturday workshop",
+        course_id=course.id,
+        starts_on=date(2026, 11, 28),
+        ends_on=date(2026, 11, 29),
+    )
     members = [users["li.na@example.com"], users["tom@example.com"], users["zoe@example.com"]]
     for i, name in enumerate(WORKSHOP_TRAINEES, start=1):
-        members.append(accounts.register(session, email=f"trainee{i:02d}@example.com", name=name,
-                                         password=PASSWORD))
+        members.append(
+            accounts.register(
+                session, email=f"trainee{i:02d}@example.com", name=name, password=PASSWORD
+            )
+        )
     for user in members:
         cohorts.join(session, user.id, cohort.join_code)
     for user in members[3:]:
@@ -132,6 +151,8 @@ def load_demo(app: Flask) -> list[str]:
         session.close()
     lines = ["", f"Demo logins (password for all: {PASSWORD}):"]
     lines += [f"  {role.value:<10} {email:<24} {name}" for email, name, role, _ in ACCOUNTS]
-    lines.append(f"  (and trainee01..trainee{len(WORKSHOP_TRAINEES):02d}@example.com, "
-                 "in the instructor's workshop cohort)")
+    lines.append(
+        f"  (and trainee01..trainee{len(WORKSHOP_TRAINEES):02d}@example.com, "
+        "in the instructor's workshop cohort)"
+    )
     return lines

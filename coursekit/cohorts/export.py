@@ -15,7 +15,7 @@ from ..domain.roleplay.schema import DIMENSIONS
 from ..domain.spreadsheet import safe_cell
 from ..learn.models import CheckAttempt
 from ..roleplay.models import RoleplayAttempt
-from .queries import Dashboard, members_of
+from .queries import TraineeRow, members_of
 
 BOM = "\ufeff"
 STREAM_BATCH = 1000  # rows fetched from the database at a time
@@ -41,7 +41,7 @@ def _iso(value: Any) -> str:
     return value.isoformat(timespec="seconds") if value is not None else ""
 
 
-def matrix(course: Course, dashboard: Dashboard) -> Iterator[str]:
+def matrix(course: Course, trainees: list[TraineeRow]) -> Iterator[str]:
     """One row per trainee: progress, and per module the lesson, check and role-plays."""
     header = ["name", "email", "joined", "last_active", "progress_percent", "at_risk"]
     for module in course.modules:
@@ -49,7 +49,7 @@ def matrix(course: Course, dashboard: Dashboard) -> Iterator[str]:
         header += [f"{module.id}:roleplay:{rid}_best" for rid in module.roleplays]
 
     def rows() -> Iterator[list[Any]]:
-        for t in dashboard.trainees:
+        for t in trainees:
             assert t.progress is not None
             row: list[Any] = [
                 t.name,

@@ -19,7 +19,6 @@ from ..domain.analytics import (
 )
 from ..domain.content import Course
 from ..domain.progress import CourseProgress, RoleplayFacts, course_progress
-from ..domain.quiz import answers_from_json
 from ..learn.models import CheckAttempt, LessonProgress
 from ..roleplay.models import ACTIVE, FINISHED, RoleplayAttempt, RoleplayStep
 from .models import Cohort, CohortMember
@@ -60,7 +59,7 @@ class Dashboard:
     # scenario id -> node id -> shares of the choices taken there (by distinct trainees)
     choices: dict[str, dict[str, list[ChoiceShare]]]
     items: dict[str, list[ItemStats]]  # module id -> question statistics (current version)
-    at_risk: list[TraineeRow]
+    at_risk: list[TraineeRow]  # most in need first
 
 
 def members_of(cohort_id: int):  # type: ignore[no-untyped-def]
@@ -70,6 +69,28 @@ def members_of(cohort_id: int):  # type: ignore[no-untyped-def]
 def load(
     session: Session, cohort: Cohort, course: Course, *, now: datetime, inactive_days: int
 ) -> Dashboard:
+    members = members_of(cohort.id)
+    trainees = trainee_rows(session, cohort, course, now=now, inactive_days=inactive_days)
+    return Dashboard(
+        cohort=cohort,
+        trainees=trainees,
+        dimensions=_dimensions(session, course, members),
+        choices=_choices(session, course, members),
+        items=_items(session, course, members),
+        at_risk=sorted((t for t in trainees if t.risk is not None), key=_severity),
+    )
+
+
+def _severity(row: TraineeRow) -> tuple:
+    """Longest idle first, then the most not passed."""
+    assert row.risk is not None
+    return (-(row.risk.inactive_days or 0), -len(row.risk.failing), row.name.lower())
+
+
+def trainee_rows(
+    session: Session, cohort: Cohort, course: Course, *, now: datetime, inactive_days: int
+) -> list[TraineeRow]:
+    """One row per member with progress and risk: four queries whatever the cohort's size."""
     members = members_of(cohort.id)
     rows = {
         r.id: TraineeRow(r.id, r.name, r.email, r.joined_at)
@@ -106,15 +127,7 @@ def load(
             inactive_limit=inactive_days,
             failing=failing,
         )
-    trainees = list(rows.values())
-    return Dashboard(
-        cohort=cohort,
-        trainees=trainees,
-        dimensions=_dimensions(session, course, members),
-        choices=_choices(session, course, members),
-        items=_items(session, course, members),
-        at_risk=[t for t in trainees if t.risk is not None],
-    )
+    return list(rows.values())
 
 
 def _lessons(session: Session, course: Course, members, rows: dict[int, TraineeRow]) -> None:  # type: ignore[no-untyped-def]
@@ -240,5 +253,5 @@ def _items(session: Session, course: Course, members) -> dict[str, list[ItemStat
             CheckAttempt.id.in_(first), CheckAttempt.check_hash.in_(current)
         )
     ):
-        answers[check_hash].append(answers_from_json(stored))
+        answers[check_hash].append(stored)  # as stored: credit() reads lists and dicts as they are
     return {m.id: item_analysis(m.check, answers.get(m.check.hash, [])) for m in course.modules}

@@ -30,7 +30,9 @@ from .models import Cohort, CohortMember
 
 bp = Blueprint("cohorts", __name__)
 PAGE_SIZE = 50
+AT_RISK_SHOWN = 20
 SORTS = {
+    "risk": lambda t: (t.risk is None, t.name.lower()),
     "name": lambda t: (t.name.lower(), t.user_id),
     "progress": lambda t: (-t.progress.percent, t.name.lower()),
     "active": lambda t: (-(t.last_active.timestamp() if t.last_active else 0), t.name.lower()),
@@ -44,14 +46,12 @@ def _cohort(cohort_id: int) -> Cohort:
         abort(404)
 
 
-def _dashboard(cohort: Cohort) -> queries.Dashboard:
-    return queries.load(
-        db_session(),
-        cohort,
-        course(),
-        now=datetime.now(UTC),
-        inactive_days=current_app.config["COURSEKIT_AT_RISK_INACTIVE_DAYS"],
-    )
+def _window() -> dict:
+    """When "now" is and how long idle counts as at risk."""
+    return {
+        "now": datetime.now(UTC),
+        "inactive_days": current_app.config["COURSEKIT_AT_RISK_INACTIVE_DAYS"],
+    }
 
 
 def _join_url(cohort: Cohort) -> str | None:
@@ -179,7 +179,7 @@ def projector(cohort_id: int):
 @instructor_required
 def dashboard(cohort_id: int):
     cohort = _cohort(cohort_id)
-    data = _dashboard(cohort)
+    data = queries.load(db_session(), cohort, course(), **_window())
     lang = str(get_locale())
     sort = request.args.get("sort", "name")
     ordered = sorted(data.trainees, key=SORTS.get(sort, SORTS["name"]))
@@ -195,6 +195,7 @@ def dashboard(cohort_id: int):
         pages=pages,
         rows=ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
         roster_form=RosterForm(),
+        at_risk_shown=data.at_risk[:AT_RISK_SHOWN],
         dimension_labels=DIMENSION_LABELS,
         titles={
             **{m.id: m.title.get(lang) for m in course().modules},
@@ -259,7 +260,8 @@ def trainee(cohort_id: int, user_id: int):
 def export_csv(cohort_id: int, kind: str):
     cohort = _cohort(cohort_id)
     if kind == "matrix":
-        lines = export.matrix(course(), _dashboard(cohort))
+        trainees = queries.trainee_rows(db_session(), cohort, course(), **_window())
+        lines = export.matrix(course(), trainees)
     elif kind == "attempts":
         lines = export.attempts(db_session(), course(), cohort.id)
     else:

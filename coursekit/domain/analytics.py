@@ -38,12 +38,16 @@ def item_analysis(check: KnowledgeCheck, attempts: Iterable[Answers]) -> list[It
     score on the other questions) for each question, over one attempt per trainee."""
     credits: dict[str, list[float]] = {q.id: [] for q in check.questions}
     totals: list[float] = []
+    known: dict[tuple, float] = {}  # a cohort gives the same answers again and again
     for answers in attempts:
         earned = 0.0
         for q in check.questions:
-            value = credit(q, answers[q.id]) if q.id in answers else 0.0
-            credits[q.id].append(value)
-            earned += value * q.points
+            answer = answers.get(q.id)
+            key = (q.id, _hashable(answer))
+            if key not in known:
+                known[key] = credit(q, answer) if answer is not None else 0.0
+            credits[q.id].append(known[key])
+            earned += known[key] * q.points
         totals.append(earned)
     stats = []
     for q in check.questions:
@@ -58,6 +62,14 @@ def item_analysis(check: KnowledgeCheck, attempts: Iterable[Answers]) -> list[It
             )
         )
     return stats
+
+
+def _hashable(answer: object) -> object:
+    if isinstance(answer, Mapping):
+        return tuple(sorted(answer.items()))
+    if isinstance(answer, list | set | frozenset):
+        return frozenset(answer)
+    return answer
 
 
 def histogram(values: Iterable[float], bins: int = 5) -> list[int]:
