@@ -144,3 +144,50 @@ def test_the_audit_does_catch_problems(browser) -> None:
     rules = {v["id"] for v in result.response["violations"]}
     assert {"label", "image-alt", "html-has-lang"} <= rules
     page.close()
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-GB"])
+def test_instructor_pages_pass_axe(
+    app: Flask, live_server: str, browser, make_user, locale
+) -> None:
+    from coursekit.cohorts import services as cohorts
+
+    trainer = make_user(email="trainer@example.com", name="王老师", role="instructor")
+    trainee = make_user(email="member@example.com", name="学员甲")
+    take_first_check(app, trainee.id)
+    roleplays_under_way(app, trainee.id)
+    session = app.extensions["coursekit"].db.sessionmaker()
+    cohort = cohorts.create(
+        session, trainer, name="Audit cohort", course_id="customer-expectations"
+    )
+    cohorts.join(session, trainee.id, cohort.join_code)
+    session.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale)
+    page = context.new_page()
+    sign_in(page, live_server, "trainer@example.com")
+    failures = []
+    for url in [
+        "/cohorts",
+        "/cohorts/new",
+        f"/cohorts/{cohort.id}",
+        f"/cohorts/{cohort.id}/edit",
+        f"/cohorts/{cohort.id}/projector",
+        f"/cohorts/{cohort.id}/trainees/{trainee.id}",
+    ]:
+        page.goto(live_server + url)
+        for details in page.locator("details").all():  # audit the folded parts too
+            details.evaluate("d => d.open = true")
+        result = AXE.run(page, options=WCAG)
+        if result.violations_count:
+            failures.append(f"{url}:\n{result.generate_report()}")
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, locale=locale)
+    member = phone.new_page()
+    sign_in(member, live_server, "member@example.com")
+    for url in ["/join", f"/join/{cohort.join_code}"]:
+        member.goto(live_server + url)
+        result = AXE.run(member, options=WCAG)
+        if result.violations_count:
+            failures.append(f"{url}:\n{result.generate_report()}")
+    context.close()
+    phone.close()
+    assert not failures, "\n".join(failures)
