@@ -1,6 +1,7 @@
 """Cohort services: create and edit, join codes, joining, roster import."""
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -65,7 +66,7 @@ def instructor_ids(session: Session, cohort_id: int) -> list[int]:
     )
 
 
-def _co_instructors(session: Session, creator: User, emails: list[str]) -> list[User]:
+def _co_instructors(session: Session, creator: User, emails: Sequence[str]) -> list[User]:
     wanted = {normalise_email(e) for e in emails if e.strip()} - {creator.email}
     if not wanted:
         return []
@@ -94,13 +95,13 @@ def create(
     course_id: str,
     starts_on: date | None = None,
     ends_on: date | None = None,
-    co_instructors: list[str] = (),  # type: ignore[assignment]
+    co_instructors: Sequence[str] = (),
 ) -> Cohort:
     if not creator.is_instructor:
         raise CohortError("only instructors create cohorts")
     _check_dates(starts_on, ends_on)
     with write_transaction(session):
-        others = _co_instructors(session, creator, list(co_instructors))
+        others = _co_instructors(session, creator, co_instructors)
         cohort = Cohort(
             organisation_id=creator.organisation_id,
             course_id=course_id,
@@ -125,15 +126,19 @@ def update(
     name: str,
     starts_on: date | None,
     ends_on: date | None,
-    co_instructors: list[str],
+    co_instructors: Sequence[str],
 ) -> Cohort:
     _check_dates(starts_on, ends_on)
     with write_transaction(session):
         cohort = cohort_for(session, cohort_id, editor)
-        creator = session.get(User, cohort.created_by) if cohort.created_by else editor
+        creator = session.get(User, cohort.created_by) if cohort.created_by else None
         others = _co_instructors(session, creator or editor, co_instructors)
         cohort.name, cohort.starts_on, cohort.ends_on = name.strip(), starts_on, ends_on
-        keep = {u.id for u in others} | {cohort.created_by}
+        # The creator stays, and so does an instructor editing it (they cannot lock
+        # themselves out by accident); everyone else is as listed.
+        keep = {u.id for u in others}
+        keep |= {cohort.created_by} if cohort.created_by else set()
+        keep |= set() if editor.is_admin else {editor.id}
         session.execute(
             delete(CohortInstructor).where(
                 CohortInstructor.cohort_id == cohort.id, CohortInstructor.user_id.not_in(keep)
@@ -141,8 +146,7 @@ def update(
         )
         current = set(instructor_ids(session, cohort.id))
         for user_id in keep - current:
-            if user_id is not None:
-                session.add(CohortInstructor(cohort_id=cohort.id, user_id=user_id))
+            session.add(CohortInstructor(cohort_id=cohort.id, user_id=user_id))
     return cohort
 
 

@@ -429,3 +429,41 @@ def test_dashboard_figures(mini_app: Flask, people) -> None:
     page = clients["wang"].get(f"/cohorts/{cohort_id}").get_data(as_text=True)
     assert "Trainees at risk" in page and "not passed:" in page and "Module one" in page
     assert '<td class="c-fail">8</td>' in page  # 8.3% best on the check, below the pass mark
+
+
+def test_editing_co_instructors_keeps_the_creator(mini_app: Flask, people, make_user) -> None:
+    accounts, clients = people
+    make_user(email="kim@example.com", name="Kim", role="instructor", target=mini_app)
+    cohort_id = new_cohort(clients["wang"], co_instructors="lee@example.com\nkim@example.com")
+    edited = post_form(
+        clients["lee"],
+        f"/cohorts/{cohort_id}/edit",
+        data={"name": "Renamed", "co_instructors": "kim@example.com"},
+    )
+    assert edited.status_code == 303
+    session = session_of(mini_app)
+    instructors = set(services.instructor_ids(session, cohort_id))
+    session.close()
+    # Lee removed himself from the list but, editing, stays; Wang (the creator) always stays.
+    assert instructors == {
+        accounts["wang"].id,
+        accounts["lee"].id,
+        _id_of(mini_app, "kim@example.com"),
+    }
+    edited = post_form(
+        clients["wang"],
+        f"/cohorts/{cohort_id}/edit",
+        data={"name": "Renamed", "co_instructors": ""},
+    )
+    session = session_of(mini_app)
+    assert set(services.instructor_ids(session, cohort_id)) == {accounts["wang"].id}
+    session.close()
+    assert clients["lee"].get(f"/cohorts/{cohort_id}").status_code == 404
+
+
+def _id_of(app: Flask, email: str) -> int:
+    session = session_of(app)
+    try:
+        return session.scalar(select(User.id).where(User.email == email))
+    finally:
+        session.close()
