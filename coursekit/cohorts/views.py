@@ -23,6 +23,7 @@ from ..domain.roster import RosterInvalid, decode, parse_roster
 from ..learn import services as learning
 from ..roleplay import services as roleplays
 from ..roleplay.presenters import DIMENSION_LABELS
+from ..security import limiter
 from ..state import course, db_session
 from . import export, queries, services
 from .forms import CohortForm, JoinForm, RosterForm
@@ -278,6 +279,7 @@ def export_csv(cohort_id: int, kind: str):
 
 
 @bp.route("/join", methods=["GET", "POST"])
+@limiter.limit("60 per minute", methods=["POST"])
 @login_required
 def join():
     form = JoinForm()
@@ -289,6 +291,7 @@ def join():
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
+@limiter.limit("60 per minute")  # codes are short: guessing them must be slow
 def join_with_code(code: str):
     learner = current_learner()
     if learner is None:  # a phone that scanned the QR code: sign up (or log in) first
