@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ..auth.models import User
 from ..domain.content import Course
@@ -75,9 +75,11 @@ def matrix(course: Course, trainees: list[TraineeRow]) -> Iterator[str]:
     return csv_lines(header, rows())
 
 
-def attempts(session: Session, course: Course, cohort_id: int) -> Iterator[str]:
+def attempts(sessions: sessionmaker[Session], course: Course, cohort_id: int) -> Iterator[str]:
     """Every knowledge-check and role-play attempt of the cohort's trainees, read from the
-    database in batches so memory stays flat however many there are."""
+    database in batches so memory stays flat however many there are. The rows come from a
+    session of their own, closed as soon as the last row is out: a streamed response may
+    outlive the request's session, and an open read must not hold locks meanwhile."""
     header = [
         "name",
         "email",
@@ -94,66 +96,71 @@ def attempts(session: Session, course: Course, cohort_id: int) -> Iterator[str]:
     members = members_of(cohort_id)
 
     def rows() -> Iterator[list[Any]]:
-        checks = session.execute(
-            select(
-                User.name,
-                User.email,
-                CheckAttempt.module_id,
-                CheckAttempt.created_at,
-                CheckAttempt.score,
-                CheckAttempt.passed,
-            )
-            .join(User, User.id == CheckAttempt.user_id)
-            .where(CheckAttempt.user_id.in_(members), CheckAttempt.course_id == course.id)
-            .order_by(User.name, CheckAttempt.id)
-            .execution_options(yield_per=STREAM_BATCH)
-        )
-        for name, email, module_id, created, score, passed in checks:
-            yield [
-                name,
-                email,
-                "check",
-                module_id,
-                _iso(created),
-                _iso(created),
-                score,
-                "yes" if passed else "no",
-                "",
-                *([""] * len(DIMENSIONS)),
-                "",
-            ]
-        plays = session.execute(
-            select(
-                User.name,
-                User.email,
-                RoleplayAttempt.scenario_id,
-                RoleplayAttempt.started_at,
-                RoleplayAttempt.finished_at,
-                RoleplayAttempt.score,
-                RoleplayAttempt.passed,
-                RoleplayAttempt.band,
-                RoleplayAttempt.dimensions,
-                RoleplayAttempt.path,
-            )
-            .join(User, User.id == RoleplayAttempt.user_id)
-            .where(RoleplayAttempt.user_id.in_(members), RoleplayAttempt.course_id == course.id)
-            .order_by(User.name, RoleplayAttempt.id)
-            .execution_options(yield_per=STREAM_BATCH)
-        )
-        for name, email, scenario_id, started, finished, score, passed, band, dims, path in plays:
-            dims = dims or {}
-            yield [
-                name,
-                email,
-                "roleplay",
-                scenario_id,
-                _iso(started),
-                _iso(finished),
-                "" if score is None else score,
-                "" if passed is None else ("yes" if passed else "no"),
-                band or "",
-                *("" if dims.get(d) is None else dims[d] for d in DIMENSIONS),
-                " > ".join(path),
-            ]
+        with sessions() as session:
+            yield from _attempt_rows(session, course, members)
 
     return csv_lines(header, rows())
+
+
+def _attempt_rows(session: Session, course: Course, members) -> Iterator[list[Any]]:  # type: ignore[no-untyped-def]
+    checks = session.execute(
+        select(
+            User.name,
+            User.email,
+            CheckAttempt.module_id,
+            CheckAttempt.created_at,
+            CheckAttempt.score,
+            CheckAttempt.passed,
+        )
+        .join(User, User.id == CheckAttempt.user_id)
+        .where(CheckAttempt.user_id.in_(members), CheckAttempt.course_id == course.id)
+        .order_by(User.name, CheckAttempt.id)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    for name, email, module_id, created, score, passed in checks:
+        yield [
+            name,
+            email,
+            "check",
+            module_id,
+            _iso(created),
+            _iso(created),
+            score,
+            "yes" if passed else "no",
+            "",
+            *([""] * len(DIMENSIONS)),
+            "",
+        ]
+    plays = session.execute(
+        select(
+            User.name,
+            User.email,
+            RoleplayAttempt.scenario_id,
+            RoleplayAttempt.started_at,
+            RoleplayAttempt.finished_at,
+            RoleplayAttempt.score,
+            RoleplayAttempt.passed,
+            RoleplayAttempt.band,
+            RoleplayAttempt.dimensions,
+            RoleplayAttempt.path,
+        )
+        .join(User, User.id == RoleplayAttempt.user_id)
+        .where(RoleplayAttempt.user_id.in_(members), RoleplayAttempt.course_id == course.id)
+        .order_by(User.name, RoleplayAttempt.id)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    for name, email, scenario_id, started, finished, score, passed, band, dims, path in plays:
+        dims = dims or {}
+        yield [
+            name,
+            email,
+            "roleplay",
+            scenario_id,
+            _iso(started),
+            _iso(finished),
+            "" if score is None else score,
+            "" if passed is None else ("yes" if passed else "no"),
+            band or "",
+            *("" if dims.get(d) is None else dims[d] for d in DIMENSIONS),
+            " > ".join(path),
+        ]

@@ -24,7 +24,7 @@ from ..learn import services as learning
 from ..roleplay import services as roleplays
 from ..roleplay.presenters import DIMENSION_LABELS
 from ..security import limiter
-from ..state import course, db_session
+from ..state import course, db_session, get_state
 from . import export, queries, services
 from .forms import CohortForm, JoinForm, RosterForm
 from .models import Cohort, CohortMember
@@ -264,7 +264,7 @@ def export_csv(cohort_id: int, kind: str):
         trainees = queries.trainee_rows(db_session(), cohort, course(), **_window())
         lines = export.matrix(course(), trainees)
     elif kind == "attempts":
-        lines = export.attempts(db_session(), course(), cohort.id)
+        lines = export.attempts(get_state().db.sessionmaker, course(), cohort.id)
     else:
         abort(404)
     filename = f"cohort-{cohort.id}-{kind}.csv"

@@ -223,6 +223,8 @@ class _Loader:
             hash=course_hash,
             roleplays=MappingProxyType(roleplays),
             roleplay_mode=spec.roleplay_mode,
+            completion=spec.completion,
+            certificate_hours=spec.hours,
         )
 
     def check_parity(self, module: ModuleSpec, lessons: dict[str, Lesson | None]) -> None:

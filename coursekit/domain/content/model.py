@@ -5,7 +5,15 @@ from types import MappingProxyType
 from typing import Any
 
 from ..roleplay.model import Scenario
-from .schema import Category, Classification, LocalText, MultipleChoice, Question, SingleChoice
+from .schema import (
+    Category,
+    Classification,
+    CompletionSpec,
+    LocalText,
+    MultipleChoice,
+    Question,
+    SingleChoice,
+)
 
 LANGUAGES = ("en", "zh")
 
@@ -75,6 +83,8 @@ class Course:
     hash: str
     roleplays: MappingProxyType[str, Scenario] = field(default_factory=lambda: MappingProxyType({}))
     roleplay_mode: str = "practice"
+    completion: CompletionSpec = field(default_factory=CompletionSpec)
+    certificate_hours: float | None = None
 
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)
@@ -89,4 +99,5 @@ class Course:
 
     @property
     def hours(self) -> float:
-        return sum(m.hours for m in self.modules)
+        """The hours a certificate states: the course's own figure, else the modules' sum."""
+        return self.certificate_hours or round(sum(m.hours for m in self.modules), 1)

@@ -52,6 +52,17 @@ class ModuleSpec(Strict):
     roleplays: tuple[Slug, ...] = ()  # scenario ids in roleplays/, played after the check
 
 
+Selection = Literal["all", "none"] | tuple[Slug, ...]
+
+
+class CompletionSpec(Strict):
+    """What a trainee must do to complete the course (and be issued a certificate)."""
+
+    lessons: Selection = "all"  # lessons marked read
+    checks: Selection = "all"  # knowledge checks at or above their pass mark (by module id)
+    roleplays: Selection = "all"  # role-plays at or above their pass score (by scenario id)
+
+
 class CourseSpec(Strict):
     id: Slug
     title: LocalText
@@ -61,11 +72,27 @@ class CourseSpec(Strict):
     roleplay_mode: Literal["practice", "assessment"] = "practice"
     category_sets: dict[Slug, tuple[Category, ...]] = Field(default_factory=dict)
     modules: tuple[ModuleSpec, ...] = Field(min_length=1)
+    completion: CompletionSpec = CompletionSpec()
+    hours: float | None = Field(
+        default=None, gt=0, le=1000
+    )  # on the certificate; default: the modules' sum
 
     @field_validator("modules")
     @classmethod
     def _modules_unique(cls, modules: tuple[ModuleSpec, ...]) -> tuple[ModuleSpec, ...]:
         return _unique_ids(modules, "module")
+
+    @model_validator(mode="after")
+    def _completion_names_known_parts(self) -> "CourseSpec":
+        modules = {m.id for m in self.modules}
+        scenarios = {r for m in self.modules for r in m.roleplays}
+        for field, known in (("lessons", modules), ("checks", modules), ("roleplays", scenarios)):
+            chosen = getattr(self.completion, field)
+            if isinstance(chosen, tuple):
+                unknown = sorted(set(chosen) - known)
+                if unknown:
+                    raise ValueError(f"completion.{field} names unknown ids: {', '.join(unknown)}")
+        return self
 
     @field_validator("category_sets")
     @classmethod
