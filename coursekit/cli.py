@@ -179,6 +179,21 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
         session.close()
 
 
+@group.command("doctor")
+def doctor() -> None:
+    """Report what this machine lacks for CourseKit (fonts, PDF libraries, database, Redis)."""
+    from .doctor import examine
+
+    findings = examine(current_app)
+    for finding in findings:
+        mark = "ok     " if finding.ok else "MISSING"
+        click.echo(f"{mark} {finding.name}: {finding.detail}")
+        if not finding.ok and finding.fix:
+            click.echo(f"        fix: {finding.fix}")
+    if not all(f.ok for f in findings):
+        sys.exit(1)
+
+
 @group.command("demo-data")
 def demo_data() -> None:
     """Load demo accounts with some progress (idempotent) and print their logins."""

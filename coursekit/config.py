@@ -32,6 +32,12 @@ DEFAULTS: Mapping[str, Any] = {
     "COURSEKIT_CHECK_TOKEN_MAX_AGE": 24 * 3600,  # seconds a knowledge-check form stays valid
     "COURSEKIT_FRAME_ANCESTORS": "'self'",  # who may embed CourseKit pages in a frame
     "COURSEKIT_AT_RISK_INACTIVE_DAYS": 7,  # a trainee idle this long shows as at risk
+    # Certificates: the issuer's branding, and whether to print both languages on one.
+    "COURSEKIT_CERTIFICATE_LOGO_FILE": None,  # a PNG or SVG file, embedded in the PDF
+    "COURSEKIT_CERTIFICATE_SIGNATORY": None,  # e.g. "Wang Li"
+    "COURSEKIT_CERTIFICATE_SIGNATORY_ROLE": None,  # e.g. "Head of Training"
+    "COURSEKIT_CERTIFICATE_ACCENT": "#0b5cad",
+    "COURSEKIT_CERTIFICATE_BILINGUAL": False,
     # Host mode: called with the host's current_user, returns a HostIdentity (see auth/identity.py).
     "COURSEKIT_HOST_IDENTITY": None,
 }

@@ -6,6 +6,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from . import cli, config, paths
 from .auth.identity import init_login
 from .auth.views import bp as auth_bp
+from .certificates import hooks as certificate_hooks
+from .certificates.views import bp as certificates_bp
 from .cohorts.views import bp as cohorts_bp
 from .db import Database
 from .domain.content import load_course
@@ -17,8 +19,9 @@ from .site.views import bp as site_bp
 from .state import State, close_session
 from .web import bp as parent_bp
 
-for child in (site_bp, auth_bp, learn_bp, roleplay_bp, cohorts_bp):
+for child in (site_bp, auth_bp, learn_bp, roleplay_bp, cohorts_bp, certificates_bp):
     parent_bp.register_blueprint(child)
+certificate_hooks.connect()
 
 
 class CourseKit:

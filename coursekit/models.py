@@ -2,6 +2,7 @@
 
 from .auth.models import Identity, User
 from .catalog.models import ContentVersion
+from .certificates.models import Certificate
 from .cohorts.models import Cohort, CohortInstructor, CohortMember
 from .db import Base
 from .learn.models import CheckAttempt, LessonProgress
@@ -10,6 +11,7 @@ from .roleplay.models import RoleplayAttempt, RoleplayStep
 
 __all__ = [
     "Base",
+    "Certificate",
     "CheckAttempt",
     "Cohort",
     "CohortInstructor",

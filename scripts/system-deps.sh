@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives: Chromium (browser tests through
-# Playwright; Playwright's own browser download cannot work offline) and poppler-utils
-# (pdftotext). Needs root; otherwise it says what is missing and the browser tests skip.
+# Installs the Debian packages CourseKit's tests (and fast certificates) need:
+#   chromium          browser tests through Playwright (its own browser download cannot work offline)
+#   poppler-utils     pdftotext, to read certificates back
+#   libpango-1.0-0 libpangoft2-1.0-0   WeasyPrint's text layout
+#   libharfbuzz-subset0                font subsetting: without it a certificate takes seconds
+#   fonts-dejavu-core fonts-noto-cjk   the certificate's Latin and CJK fonts (free licences)
+# Needs root; otherwise it says what is missing (`flask coursekit doctor` says it too).
 set -euo pipefail
 packages=()
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || packages+=(fonts-noto-cjk)
+ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || packages+=(libpango-1.0-0 libpangoft2-1.0-0)
+ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so" || packages+=(libharfbuzz-subset0)
+fc-list 2>/dev/null | grep -q "DejaVu Serif" || packages+=(fonts-dejavu-core)
+fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || packages+=(fonts-noto-cjk)
 [ ${#packages[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
     echo "system-deps: missing ${packages[*]}; run 'sudo apt-get install ${packages[*]}'" >&2

@@ -19,6 +19,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..auth.identity import current_learner, instructor_required, login_required
+from ..certificates import services as certificates
 from ..domain.roster import RosterInvalid, decode, parse_roster
 from ..learn import services as learning
 from ..roleplay import services as roleplays
@@ -253,6 +254,7 @@ def trainee(cohort_id: int, user_id: int):
             rid: roleplays.attempts(session, user_id, course().id, rid)
             for rid in course().roleplays
         },
+        certificate=certificates.of_trainee(session, user_id, course().id),
     )
 
 

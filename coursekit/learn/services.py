@@ -14,6 +14,7 @@ from ..domain.content import Course, KnowledgeCheck, Module
 from ..domain.progress import CourseProgress, course_progress
 from ..domain.quiz import answers_to_json, parse_answers, score
 from ..roleplay.services import facts as roleplay_facts
+from ..signals import progress_changed
 from .models import CheckAttempt, LessonProgress
 from .tickets import CheckTicket
 
@@ -71,6 +72,8 @@ def _touch_lesson(
     )
     with write_transaction(session):
         session.execute(statement)
+    if completed:
+        progress_changed.send(user_id, session=session, course_id=course_id)
 
 
 def _attempt_with_nonce(session: Session, nonce: str) -> int | None:
@@ -124,6 +127,7 @@ def submit_check(
         if existing is None:
             raise
         raise AlreadySubmitted(existing) from exc
+    progress_changed.send(user_id, session=session, course_id=course.id)
     return attempt
 
 

@@ -13,6 +13,7 @@ from ..db import utcnow, write_transaction
 from ..domain.content import Course
 from ..domain.progress import RoleplayFacts
 from ..domain.roleplay import InvalidStep, Playthrough, Scenario, advance, replay, score
+from ..signals import progress_changed
 from .models import ABANDONED, ACTIVE, FINISHED, RoleplayAttempt, RoleplayStep
 
 
@@ -150,6 +151,8 @@ def take_step(
                 _finish(attempt, play)
     except IntegrityError as exc:  # the same position was stored by a racing request
         raise StaleStep(attempt_id) from exc
+    if play.finished:
+        progress_changed.send(user_id, session=session, course_id=course.id)
     return StepTaken(attempt, play)
 
 

@@ -4,6 +4,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from ..auth.identity import current_learner
 from ..auth.services import set_locale
+from ..certificates import services as certificates
+from ..domain.completion import missing
 from ..i18n import SESSION_KEY
 from ..learn.services import progress
 from ..state import course, db_session
@@ -15,8 +17,15 @@ bp = Blueprint("site", __name__)
 @bp.get("/")
 def index():
     learner = current_learner()
-    course_progress = progress(db_session(), learner.id, course()) if learner else None
-    return render_template("coursekit/site/index.html", progress=course_progress)
+    if learner is None:
+        return render_template("coursekit/site/index.html", progress=None)
+    course_progress = progress(db_session(), learner.id, course())
+    return render_template(
+        "coursekit/site/index.html",
+        progress=course_progress,
+        certificate=certificates.of_trainee(db_session(), learner.id, course().id),
+        missing=missing(course(), course_progress),
+    )
 
 
 @bp.post("/language")

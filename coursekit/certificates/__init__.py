@@ -1,0 +1,1 @@
+"""Completion certificates: issued once when the rule is met, verified publicly, revocable."""

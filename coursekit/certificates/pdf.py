@@ -1,0 +1,48 @@
+"""PDF rendering: the one module that imports WeasyPrint.
+
+One font configuration is shared by every render in the process (building one per render is
+slow and makes memory grow). The URL fetcher refuses the network and every file except the
+system's installed fonts (which `@font-face { src: local(...) }` resolves to): a certificate
+is rendered from plain values, with its images embedded as data: URIs.
+"""
+
+from pathlib import Path
+from threading import Lock
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".woff", ".woff2"}
+
+_font_config: FontConfiguration | None = None
+_lock = Lock()
+
+
+class EmbeddedAndFontsOnly(URLFetcher):
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"data", "file"}, fail_on_errors=True)
+
+    def fetch(self, url: str, headers: object = None):  # type: ignore[no-untyped-def]
+        if url.startswith("file:"):
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if path.suffix.lower() not in FONT_SUFFIXES or not any(
+                path.is_relative_to(folder) for folder in FONT_DIRS
+            ):
+                raise ValueError(f"certificates read no files but installed fonts: {url[:80]!r}")
+        return super().fetch(url, headers)
+
+
+def font_config() -> FontConfiguration:
+    global _font_config
+    with _lock:
+        if _font_config is None:
+            _font_config = FontConfiguration()
+        return _font_config
+
+
+def render_pdf(html: str) -> bytes:
+    document = HTML(string=html, url_fetcher=EmbeddedAndFontsOnly(), base_url=None)
+    return document.write_pdf(font_config=font_config())

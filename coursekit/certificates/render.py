@@ -1,0 +1,82 @@
+"""The certificate's page: plain values into the Jinja template, then into a PDF."""
+
+import base64
+import mimetypes
+from pathlib import Path
+
+import segno
+from flask import current_app, render_template
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+
+from ..domain.certificate_layout import name_size_pt
+from ..domain.content import Course
+from ..i18n import HTML_LANG
+from .models import Certificate
+from .pdf import render_pdf
+
+
+def _in(lang: str, make):  # type: ignore[no-untyped-def]
+    with force_locale(lang):
+        return make()
+
+
+def _logo() -> str | None:
+    """The configured logo file as a data: URI (the PDF renderer fetches nothing itself)."""
+    path = current_app.config.get("COURSEKIT_CERTIFICATE_LOGO_FILE")
+    if not path:
+        return None
+    data = Path(path).read_bytes()
+    kind = mimetypes.guess_type(str(path))[0] or "image/png"
+    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+
+
+def certificate_html(cert: Certificate, course: Course, verify_url: str) -> str:
+    languages = cert.language.split("+")
+    config = current_app.config
+
+    def words(lang: str) -> dict:
+        return {
+            "title": _("Certificate of Completion"),
+            "lead": _("This certifies that"),
+            "completed": _("has successfully completed the course"),
+            "facts": _(
+                "Completed on %(date)s · %(hours)s hours",
+                date=format_date(cert.issued_at, "long"),
+                hours=f"{cert.hours:g}",
+            ),
+            "number": _("Certificate no."),
+            "verify": _("Verify at"),
+            "course": course.title.get(lang),
+        }
+
+    texts = [_in(lang, lambda lang=lang: words(lang)) for lang in languages]
+    first = texts[0]
+    joined = lambda key: " · ".join(dict.fromkeys(t[key] for t in texts))  # noqa: E731
+    return render_template(
+        "coursekit/certificates/certificate.html",
+        html_lang=HTML_LANG.get(languages[0], languages[0]),
+        title=f"{first['title']}: {cert.name}",
+        subject=f"{first['course']} · {cert.name} · {cert.code}",
+        organisation=config["COURSEKIT_ORGANISATION_NAME"],
+        logo=_logo(),
+        accent=config["COURSEKIT_CERTIFICATE_ACCENT"],
+        headings=[t["title"] for t in texts],
+        lead=joined("lead"),
+        name=cert.name,
+        name_size=name_size_pt(cert.name),
+        completed=joined("completed"),
+        course_titles=[t["course"] for t in texts],
+        facts=joined("facts"),
+        signatory=config["COURSEKIT_CERTIFICATE_SIGNATORY"],
+        signatory_role=config["COURSEKIT_CERTIFICATE_SIGNATORY_ROLE"],
+        number_label=joined("number"),
+        verify_label=joined("verify"),
+        verify_url=verify_url,
+        code=cert.code,
+        qr=segno.make(verify_url, error="m").svg_inline(scale=4, border=0),
+    )
+
+
+def certificate_pdf(cert: Certificate, course: Course, verify_url: str) -> bytes:
+    return render_pdf(certificate_html(cert, course, verify_url))
