@@ -12,10 +12,11 @@ def width_units(text: str) -> float:
 
 
 def name_size_pt(name: str) -> float:
-    """A font size at which the name fits on one or, when very long, two lines."""
+    """A font size at which the name fits: shrinking on one line down to half size, then
+    kept at half size on up to two lines, then shrinking again (never below SMALLEST_PT)."""
     width = max(1.0, width_units(name))
-    if width <= FULL_WIDTH_UNITS:
-        return LARGEST_PT
-    # Past about 60 letters the name may wrap onto a second line, so it needs less shrinking.
-    lines = 2 if width > 60 else 1
-    return round(max(SMALLEST_PT, LARGEST_PT * FULL_WIDTH_UNITS * lines / width), 1)
+    one_line = LARGEST_PT * FULL_WIDTH_UNITS / width
+    if one_line >= LARGEST_PT / 2:
+        return round(min(LARGEST_PT, one_line), 1)
+    two_lines = 2 * one_line
+    return round(max(SMALLEST_PT, min(LARGEST_PT / 2, two_lines)), 1)
