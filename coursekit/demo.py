@@ -12,7 +12,7 @@ from .domain.content import Course, Module
 from .domain.quiz import Answer, answers_to_form, correct_answers
 from .domain.roleplay import advance
 from .domain.roleplay import start as start_play
-from .domain.roleplay.validate import path_report
+from .domain.roleplay.validate import path_summaries
 from .learn import services as learning
 from .learn.tickets import issue_ticket
 from .roleplay import services as roleplays
@@ -133,16 +133,22 @@ def load_demo(app: Flask) -> list[str]:
                 for email, name, role, locale in ACCOUNTS
             }
             li, tom = users["li.na@example.com"], users["tom@example.com"]
-            for module in course.modules[:3]:  # 李娜: three modules done, one retry on the way
+            # 李娜 has done everything but the last knowledge check: passing it completes the
+            # course and issues her certificate (a retry and a failed role-play on the way).
+            last = course.modules[-1]
+            for module in course.modules:
                 learning.complete_lesson(session, li.id, course.id, module.id)
                 if module is course.modules[1]:
                     _take(app, session, li.id, course, module, _half_right(module))
-                _take(app, session, li.id, course, module, correct_answers(module.check))
-            for scenario_id in course.modules[2].roleplays:  # 李娜: failed once, then passed
-                report = path_report(course.roleplays[scenario_id])
-                for path, _result in (report[-1], report[0]):
-                    _play(session, li.id, course, scenario_id, path)
-            learning.open_lesson(session, li.id, course.id, course.modules[3].id)
+                if module is not last:
+                    _take(app, session, li.id, course, module, correct_answers(module.check))
+                for scenario_id in module.roleplays:
+                    paths = list(path_summaries(course.roleplays[scenario_id].spec))
+                    best = max(paths, key=lambda s: s.score).path
+                    worst = min(paths, key=lambda s: s.score).path
+                    for path in (worst, best) if module is course.modules[2] else (best,):
+                        _play(session, li.id, course, scenario_id, path)
+            learning.open_lesson(session, li.id, course.id, last.id)
             first = course.modules[0]  # Tom: read the first lesson, failed its check once
             learning.complete_lesson(session, tom.id, course.id, first.id)
             _take(app, session, tom.id, course, first, _half_right(first))
