@@ -3,7 +3,7 @@
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, has_request_context, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, default_exceptions
@@ -33,7 +33,8 @@ def _protect_forms() -> None:
 
 @bp.app_context_processor
 def _page_context() -> dict[str, Any]:
-    if not request.blueprints or request.blueprints[-1] != "coursekit":
+    # Only CourseKit's own pages (a certificate rendered by a background job has no request).
+    if not has_request_context() or not request.blueprints or request.blueprints[-1] != "coursekit":
         return {}
     lang = str(get_locale() or current_app.config["COURSEKIT_DEFAULT_LANGUAGE"])
     return {
