@@ -50,7 +50,7 @@ def examine(app: Flask) -> list[Finding]:
     )
     for family, package in (
         ("DejaVu Serif", "fonts-dejavu-core"),
-        ("Noto Serif CJK SC", "fonts-noto-cjk"),
+        ("WenQuanYi Zen Hei", "fonts-wqy-zenhei"),
     ):
         found = _font(family)
         findings.append(
