@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install system-deps lint translations wheel-check clean
+.PHONY: run test install system-deps lint translations certificate-preview clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ translations: install
 		--project CourseKit -o coursekit/translations/messages.pot .
 	$(BIN)/pybabel update -i coursekit/translations/messages.pot -d coursekit/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d coursekit/translations --statistics
+
+## certificate-preview: render a sample certificate to build/certificate.pdf and page 1 as PNG
+certificate-preview: install system-deps
+	$(FLASK) coursekit certificate-preview --out build/certificate.pdf
+	pdftoppm -png -r 100 -f 1 -l 1 build/certificate.pdf build/certificate
+	@echo "page 1: build/certificate-1.png"
 
 clean:
 	rm -rf $(VENV) build dist instance .pytest_cache .ruff_cache

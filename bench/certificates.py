@@ -27,20 +27,33 @@ def app():  # type: ignore[no-untyped-def]
     global _app
     if _app is None:
         db = os.path.join(tempfile.mkdtemp(), "bench.db")
-        _app = create_app({"SECRET_KEY": "b" * 40, "COURSEKIT_DATABASE_URL": f"sqlite:///{db}",
-                           "SERVER_NAME": "training.example.com"})
+        _app = create_app(
+            {
+                "SECRET_KEY": "b" * 40,
+                "COURSEKIT_DATABASE_URL": f"sqlite:///{db}",
+                "SERVER_NAME": "training.example.com",
+            }
+        )
     return _app
 
 
 def certificate(name: str, n: int = 0) -> Certificate:
-    return Certificate(code=f"ABCD-EFGH-JKMN-{n:04d}", name=name, language="zh", hours=6.2,
-                       issued_at=datetime(2026, 11, 22, tzinfo=UTC), course_id="customer-expectations")
+    return Certificate(
+        code=f"ABCD-EFGH-JKMN-{n:04d}",
+        name=name,
+        language="zh",
+        hours=6.2,
+        issued_at=datetime(2026, 11, 22, tzinfo=UTC),
+        course_id="customer-expectations",
+    )
 
 
 def render_one(name: str, n: int = 0) -> int:
     with app().app_context():
         course = app().extensions["coursekit"].course
-        return len(certificate_pdf(certificate(name, n), course, "https://training.example.com/verify/X"))
+        return len(
+            certificate_pdf(certificate(name, n), course, "https://training.example.com/verify/X")
+        )
 
 
 def rss_mb() -> float:
@@ -72,7 +85,8 @@ def main() -> None:
     minimal = median_ms(lambda: render_pdf(MINIMAL), 30)
     chinese = median_ms(lambda: render_one("欧阳娜娜"), 30)
     print(f"minimal page (WeasyPrint)        median {minimal:7.1f} ms")
-    print(f"certificate, Chinese name        median {chinese:7.1f} ms  ({chinese / minimal:.1f} x minimal)")
+    ratio = chinese / minimal
+    print(f"certificate, Chinese name        median {chinese:7.1f} ms  ({ratio:.1f} x minimal)")
     print(f"first (cold) certificate render         {cold:7.1f} ms")
 
     samples = []
@@ -81,17 +95,28 @@ def main() -> None:
         if i % (args.renders // 10 or 1) == 0:
             samples.append(rss_mb())
     samples.append(rss_mb())
-    print(f"RSS across {args.renders} renders (MB, every {args.renders // 10}): "
-          + " ".join(f"{m:.0f}" for m in samples))
-    print(f"  growth from render {args.renders // 10} to the end: {samples[-1] - samples[1]:+.1f} MB")
+    print(
+        f"RSS across {args.renders} renders (MB, every {args.renders // 10}): "
+        + " ".join(f"{m:.0f}" for m in samples)
+    )
+    growth = samples[-1] - samples[1]
+    print(f"  growth from render {args.renders // 10} to the end: {growth:+.1f} MB")
 
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=2) as pool:
-        sizes = list(pool.map(render_one, [NAMES[i % len(NAMES)] for i in range(args.batch)],
-                              range(args.batch), chunksize=10))
+        sizes = list(
+            pool.map(
+                render_one,
+                [NAMES[i % len(NAMES)] for i in range(args.batch)],
+                range(args.batch),
+                chunksize=10,
+            )
+        )
     batch = time.perf_counter() - t0
-    print(f"batch of {args.batch} certificates on 2 processes: {batch:.2f} s "
-          f"({sum(sizes) / 1e6:.1f} MB of PDF)")
+    print(
+        f"batch of {args.batch} certificates on 2 processes: {batch:.2f} s "
+        f"({sum(sizes) / 1e6:.1f} MB of PDF)"
+    )
 
 
 if __name__ == "__main__":

@@ -194,6 +194,40 @@ def doctor() -> None:
         sys.exit(1)
 
 
+@group.command("certificate-preview")
+@click.option("--name", default="欧阳娜娜", show_default=True)
+@click.option(
+    "--language", type=click.Choice(["zh", "en", "zh+en"]), default="zh", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("build/certificate.pdf"),
+    show_default=True,
+)
+def certificate_preview(name: str, language: str, out: Path) -> None:
+    """Render a sample certificate (nothing is stored), to see the branding and layout."""
+    from datetime import UTC, datetime
+
+    from .certificates.models import Certificate
+    from .certificates.render import certificate_pdf
+
+    course = current_app.extensions["coursekit"].course
+    sample = Certificate(
+        code="SAMP-LE23-4567-89AB",
+        name=name,
+        language=language,
+        hours=course.hours,
+        issued_at=datetime.now(UTC),
+        course_id=course.id,
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(
+        certificate_pdf(sample, course, "https://training.example.com/verify/SAMP-LE23-4567-89AB")
+    )
+    click.echo(f"wrote {out}")
+
+
 @group.command("demo-data")
 def demo_data() -> None:
     """Load demo accounts with some progress (idempotent) and print their logins."""

@@ -34,7 +34,7 @@ def test_trainee_takes_the_first_module_in_chinese(app: Flask, live_server: str,
     assert page.get_by_role("heading", name="客户期望管理").is_visible()
 
     # Read the first lesson
-    page.get_by_role("link", name="什么是客户期望").click()
+    page.get_by_role("link", name="什么是客户期望", exact=True).click()
     assert page.get_by_role("heading", name="思考题").is_visible()
     module = app.extensions["coursekit"].course.modules[0]
     page.get_by_role("button", name="标记为已读并参加知识测验").click()
