@@ -228,6 +228,21 @@ def certificate_preview(name: str, language: str, out: Path) -> None:
     click.echo(f"wrote {out}")
 
 
+@group.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run the background-job worker (certificate batches) on COURSEKIT_REDIS_URL."""
+    from redis import Redis
+    from rq import Worker
+
+    from .certificates.batches import QUEUE
+
+    url = current_app.config["COURSEKIT_REDIS_URL"]
+    if not url:
+        raise click.ClickException("COURSEKIT_REDIS_URL is not set: batches are built inline")
+    Worker([QUEUE], connection=Redis.from_url(url)).work(burst=burst)
+
+
 @group.command("demo-data")
 def demo_data() -> None:
     """Load demo accounts with some progress (idempotent) and print their logins."""

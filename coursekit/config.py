@@ -38,6 +38,8 @@ DEFAULTS: Mapping[str, Any] = {
     "COURSEKIT_CERTIFICATE_SIGNATORY_ROLE": None,  # e.g. "Head of Training"
     "COURSEKIT_CERTIFICATE_ACCENT": "#0b5cad",
     "COURSEKIT_CERTIFICATE_BILINGUAL": False,
+    # Above this many certificates a cohort's zip is built by a background job (with Redis).
+    "COURSEKIT_CERTIFICATE_BATCH_INLINE_LIMIT": 20,
     # Host mode: called with the host's current_user, returns a HostIdentity (see auth/identity.py).
     "COURSEKIT_HOST_IDENTITY": None,
 }

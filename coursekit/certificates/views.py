@@ -1,18 +1,24 @@
 """Certificate downloads, public verification, revocation and re-issue, cohort batches."""
 
-import io
-import zipfile
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..auth.identity import current_learner, instructor_required, login_required
 from ..cohorts import services as cohorts
-from ..cohorts.models import CohortMember
 from ..security import limiter
 from ..state import course, db_session
-from . import services
+from . import batches, services
 from .models import Certificate
 from .render import certificate_pdf
 
@@ -108,34 +114,99 @@ def _back() -> str:
     )
 
 
+def _cohort(cohort_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return cohorts.cohort_for(db_session(), cohort_id, current_learner())
+    except cohorts.CohortNotFound:
+        abort(404)
+
+
+def _verify_base() -> str:
+    return url_for("coursekit.certificates.verify_form", _external=True)
+
+
+def _queue():  # type: ignore[no-untyped-def]
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(
+        batches.QUEUE, connection=Redis.from_url(current_app.config["COURSEKIT_REDIS_URL"])
+    )
+
+
 @bp.get("/cohorts/<int:cohort_id>/certificates.zip")
 @instructor_required
 def batch(cohort_id: int):
-    try:
-        cohort = cohorts.cohort_for(db_session(), cohort_id, current_learner())
-    except cohorts.CohortNotFound:
-        abort(404)
-    session = db_session()
-    certs = list(
-        session.scalars(
-            select(Certificate)
-            .join(CohortMember, CohortMember.user_id == Certificate.user_id)
-            .where(
-                CohortMember.cohort_id == cohort.id,
-                Certificate.course_id == course().id,
-                Certificate.revoked_at.is_(None),
-            )
-            .order_by(Certificate.name)
-        )
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for cert in certs:
-            archive.writestr(f"{cert.name} {cert.code}.pdf", _pdf(cert))
+    """The zip, built in this request (small cohorts, or no Redis)."""
+    cohort = _cohort(cohort_id)
+    data = batches.build_zip(db_session(), course(), cohort.id, _verify_base())
     return Response(
-        buffer.getvalue(),
+        data,
         mimetype="application/zip",
         headers={
             "Content-Disposition": f'attachment; filename="cohort-{cohort.id}-certificates.zip"'
         },
+    )
+
+
+@bp.post("/cohorts/<int:cohort_id>/certificates/batch")
+@instructor_required
+def start_batch(cohort_id: int):
+    """Large batches become a background job when Redis is configured; small ones, or any
+    without Redis, are built at once."""
+    cohort = _cohort(cohort_id)
+    count = len(batches.cohort_certificates(db_session(), cohort.id, course().id))
+    if (
+        not current_app.config["COURSEKIT_REDIS_URL"]
+        or count <= current_app.config["COURSEKIT_CERTIFICATE_BATCH_INLINE_LIMIT"]
+    ):
+        return redirect(url_for(".batch", cohort_id=cohort.id), code=303)
+    job = _queue().enqueue(
+        batches.run_batch,
+        cohort.id,
+        _verify_base(),
+        job_timeout=1800,
+        meta={"cohort_id": cohort.id, "done": 0, "total": count},
+    )
+    return redirect(url_for(".batch_status", cohort_id=cohort.id, job_id=job.id), code=303)
+
+
+def _job(cohort_id: int, job_id: str):  # type: ignore[no-untyped-def]
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    _cohort(cohort_id)
+    try:
+        job = Job.fetch(job_id, connection=_queue().connection)
+    except NoSuchJobError:
+        abort(404)
+    if job.meta.get("cohort_id") != cohort_id:
+        abort(404)
+    return job
+
+
+@bp.get("/cohorts/<int:cohort_id>/certificates/batch/<job_id>")
+@instructor_required
+def batch_status(cohort_id: int, job_id: str):
+    job = _job(cohort_id, job_id)
+    return render_template(
+        "coursekit/certificates/batch.html",
+        cohort_id=cohort_id,
+        job=job,
+        status=getattr(job.get_status(), "value", str(job.get_status())),
+        meta=job.meta,
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/certificates/batch/<job_id>.zip")
+@instructor_required
+def batch_download(cohort_id: int, job_id: str):
+    job = _job(cohort_id, job_id)
+    if not job.is_finished:
+        abort(409)
+    return send_file(
+        batches.batch_folder() / job.return_value(),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"cohort-{cohort_id}-certificates.zip",
     )

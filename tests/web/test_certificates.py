@@ -284,3 +284,55 @@ def test_doctor_reports_what_is_there(mini_app: Flask) -> None:
         assert "MISSING" not in result.output
     else:
         assert "fix: apt-get install" in result.output
+
+
+def test_large_batches_run_as_a_background_job(make_app, make_user, tmp_path) -> None:
+    """With Redis configured, a batch above the inline limit is a job on RQ; the status page
+    shows its progress and then the zip."""
+    redis = pytest.importorskip("redis")
+    from rq import Queue, SimpleWorker
+
+    url = "redis://127.0.0.1:6379/14"
+    try:
+        connection = redis.Redis.from_url(url)
+        connection.flushdb()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    from tests.conftest import MINI_CONTENT
+
+    app = make_app(
+        COURSEKIT_CONTENT_DIR=str(MINI_CONTENT),
+        COURSEKIT_REDIS_URL=url,
+        COURSEKIT_CERTIFICATE_BATCH_INLINE_LIMIT=1,
+    )
+    app.instance_path = str(tmp_path / "instance")
+    wang = make_user(email="wang@example.com", role="instructor", target=app)
+    session = app.extensions["coursekit"].db.sessionmaker()
+    cohort = cohorts.create(session, wang, name="Big", course_id="mini")
+    for i in range(3):
+        trainee = make_user(email=f"t{i}@example.com", name=f"学员{i}", target=app)
+        cohorts.join(session, trainee.id, cohort.join_code)
+        finish(app, trainee.id)
+    session.close()
+    client = app.test_client()
+    login(client, "wang@example.com")
+    started = post_form(
+        client, f"/cohorts/{cohort.id}", url=f"/cohorts/{cohort.id}/certificates/batch"
+    )
+    assert started.status_code == 303 and "/certificates/batch/" in started.headers["Location"]
+    waiting = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "Preparing 0 of 3 certificates" in waiting and 'http-equiv="refresh"' in waiting
+    with app.app_context():  # the worker, in burst mode, in this process
+        SimpleWorker([Queue("coursekit", connection=connection)], connection=connection).work(
+            burst=True
+        )
+    done = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "Ready: 3 certificates." in done
+    with client.get(started.headers["Location"] + ".zip") as response:
+        archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert sorted(n.split(" ")[0] for n in archive.namelist()) == ["学员0", "学员1", "学员2"]
+    make_user(email="lee@example.com", role="instructor", target=app)
+    other = app.test_client()
+    login(other, "lee@example.com")
+    assert other.get(started.headers["Location"]).status_code == 404
+    connection.flushdb()
