@@ -336,3 +336,41 @@ def test_large_batches_run_as_a_background_job(make_app, make_user, tmp_path) ->
     login(other, "lee@example.com")
     assert other.get(started.headers["Location"]).status_code == 404
     connection.flushdb()
+
+
+def test_branding_and_a_bilingual_certificate(make_app, make_user, tmp_path) -> None:
+    import segno
+
+    from tests.conftest import MINI_CONTENT
+
+    logo = tmp_path / "logo.png"
+    segno.make("Acme").save(str(logo), kind="png", scale=4)  # any PNG will do
+    app = make_app(
+        COURSEKIT_CONTENT_DIR=str(MINI_CONTENT),
+        COURSEKIT_CERTIFICATE_BILINGUAL=True,
+        COURSEKIT_ORGANISATION_NAME="Acme Academy",
+        COURSEKIT_CERTIFICATE_LOGO_FILE=str(logo),
+        COURSEKIT_CERTIFICATE_SIGNATORY="Wang Li",
+        COURSEKIT_CERTIFICATE_SIGNATORY_ROLE="Head of Training",
+    )
+    user = make_user(email="b@example.com", name="Zoë Ñúñez", target=app)
+    finish(app, user.id)
+    client = app.test_client()
+    login(client, "b@example.com")
+    cert = certificate_of(app, user.id)
+    assert cert.language == "zh+en"
+    reader = PdfReader(io.BytesIO(download(client, cert.code).data))
+    text = re.sub(r"\s+", " ", reader.pages[0].extract_text())
+    for expected in (
+        "Certificate of Completion",
+        "结业证书",
+        "Mini course",
+        "迷你课程",
+        "Zoë Ñúñez",
+        "ACME ACADEMY",
+        "Wang Li",
+        "Head of Training",
+    ):
+        assert expected in text or expected.replace(" ", "") in text.replace(" ", ""), expected
+    assert reader.metadata.author == "Acme Academy"
+    assert len(reader.pages[0].images) >= 2  # the logo and the QR code, embedded
