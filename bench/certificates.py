@@ -7,11 +7,12 @@ available), so the ratio can be compared across machines.
 
 import argparse
 import os
-import statistics
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
+
+from timing import median_ms
 
 from coursekit import create_app
 from coursekit.certificates.models import Certificate
@@ -62,15 +63,6 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
-
-
-def median_ms(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
 
 
 def main() -> None:

@@ -8,7 +8,6 @@ compared across machines. The data are inserted in bulk (this measures reading, 
 
 import argparse
 import random
-import statistics
 import tempfile
 import time
 import tracemalloc
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from flask import Flask, render_template_string
 from sqlalchemy import insert
+from timing import median_ms
 
 from coursekit import create_app
 from coursekit.auth.models import User
@@ -174,15 +174,6 @@ def populate(app: Flask) -> int:
         for start in range(0, len(steps), 10000):
             conn.execute(insert(RoleplayStep), steps[start : start + 10000])
     return len(steps)
-
-
-def median_ms(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from flask import Flask
 from pypdf import PdfReader
 
 from coursekit.demo import PASSWORD, load_demo
-from coursekit.domain.quiz import correct_answers
+from tests.browser.conftest import answer_correctly
 
 pytestmark = pytest.mark.browser
 
@@ -31,15 +31,7 @@ def test_last_requirement_then_certificate_then_verification(
     assert page.locator(f'.missing a[href="/modules/{last.id}/check"]').count() == 1
 
     page.goto(f"{live_server}/modules/{last.id}/check")
-    for qid, answer in correct_answers(last.check).items():
-        if isinstance(answer, str):
-            page.locator(f'input[name="{qid}"][value="{answer}"]').check()
-        elif isinstance(answer, frozenset):
-            for option in answer:
-                page.locator(f'input[name="{qid}"][value="{option}"]').check()
-        else:
-            for item, category in answer.items():
-                page.locator(f'input[name="{qid}.{item}"][value="{category}"]').check()
+    answer_correctly(page, last.check)
     page.locator("form.check-form button[type=submit]").click()
     page.wait_for_url("**/attempts/*")
     page.goto(f"{live_server}/")

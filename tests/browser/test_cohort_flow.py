@@ -6,7 +6,7 @@ import re
 import pytest
 from flask import Flask
 
-from coursekit.domain.quiz import correct_answers
+from tests.browser.conftest import answer_correctly
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -47,15 +47,7 @@ def test_workshop_join_and_dashboard(app: Flask, live_server: str, browser, make
     module = app.extensions["coursekit"].course.modules[0]
     phone.goto(f"{live_server}/modules/{module.id}")
     phone.get_by_role("button", name="Mark as read and take the knowledge check").click()
-    for qid, answer in correct_answers(module.check).items():
-        if isinstance(answer, str):
-            phone.locator(f'input[name="{qid}"][value="{answer}"]').check()
-        elif isinstance(answer, frozenset):
-            for option in answer:
-                phone.locator(f'input[name="{qid}"][value="{option}"]').check()
-        else:
-            for item, category in answer.items():
-                phone.locator(f'input[name="{qid}.{item}"][value="{category}"]').check()
+    answer_correctly(phone, module.check)
     phone.get_by_role("button", name="Submit my answers").click()
     phone.wait_for_url("**/attempts/*")
 

@@ -4,8 +4,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from coursekit.domain.quiz import correct_answers
 from coursekit.learn.models import CheckAttempt
+from tests.browser.conftest import answer_correctly
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -41,15 +41,7 @@ def test_trainee_takes_the_first_module_in_chinese(app: Flask, live_server: str,
 
     # Answer the knowledge check correctly, clicking the way a person does
     page.wait_for_url(f"**/modules/{module.id}/check")
-    for qid, answer in correct_answers(module.check).items():
-        if isinstance(answer, str):
-            page.locator(f'input[name="{qid}"][value="{answer}"]').check()
-        elif isinstance(answer, frozenset):
-            for option in answer:
-                page.locator(f'input[name="{qid}"][value="{option}"]').check()
-        else:
-            for item, category in answer.items():
-                page.locator(f'input[name="{qid}.{item}"][value="{category}"]').check()
+    answer_correctly(page, module.check)
     page.locator("form.check-form button[type=submit]").dblclick()  # an impatient double-click
     page.wait_for_url("**/attempts/*")
     assert "100" in page.get_by_role("heading", level=1).inner_text()
