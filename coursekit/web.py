@@ -58,6 +58,7 @@ _ERROR_TITLES = {
     404: lambda: _("Page not found"),
     405: lambda: _("This action is not allowed here"),
     409: lambda: _("Already done"),
+    410: lambda: _("No longer available"),
     422: lambda: _("Please check what you entered"),
     429: lambda: _("Too many attempts"),
 }
