@@ -85,9 +85,9 @@ def refuse(code: int, message: str, link: tuple[str, str] | None = None) -> HTTP
     return error
 
 
-def safe_next_url() -> str | None:
-    """The `next` parameter if it is a path on this site, never another host."""
-    target = request.values.get("next", "")
+def safe_next_url(name: str = "next") -> str | None:
+    """The named parameter if it is a path on this site, never another host."""
+    target = request.values.get(name, "")
     parts = urlsplit(target)
     if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
         return None

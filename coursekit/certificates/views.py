@@ -18,6 +18,7 @@ from ..auth.identity import current_learner, instructor_required, login_required
 from ..cohorts import services as cohorts
 from ..security import limiter
 from ..state import course, db_session
+from ..web import safe_next_url
 from . import batches, services
 from .models import Certificate
 from .render import certificate_pdf
@@ -74,44 +75,31 @@ def verify(code: str):
     return render_template("coursekit/certificates/verify.html", cert=cert)
 
 
-def _manage(action, code: str):  # type: ignore[no-untyped-def]
-    reason = request.form.get("reason", "")
+def _manage(action, code: str, done: str):  # type: ignore[no-untyped-def]
+    """Revoke or re-issue, then go back to the page the form was on."""
     try:
-        cert = action(db_session(), code, current_learner(), reason)
+        cert = action(db_session(), code, current_learner(), request.form.get("reason", ""))
     except services.CertificateNotFound:
         abort(404)
     except services.CertificateError:
         flash(_("Please give a reason."), "error")
-        return redirect(request.form.get("back") or url_for("coursekit.site.index"), code=303)
-    return cert
+    else:
+        flash(done % {"code": cert.code}, "success")
+    return redirect(safe_next_url("back") or url_for("coursekit.site.index"), code=303)
 
 
 @bp.post("/certificates/<code>/revoke")
 @instructor_required
 def revoke(code: str):
-    cert = _manage(services.revoke, code)
-    if isinstance(cert, Certificate):
-        flash(_("Certificate %(code)s revoked.", code=cert.code), "success")
-    return redirect(_back(), code=303)
+    return _manage(services.revoke, code, _("Certificate %(code)s revoked."))
 
 
 @bp.post("/certificates/<code>/reissue")
 @instructor_required
 def reissue(code: str):
     name = request.form.get("name")
-    cert = _manage(lambda s, c, a, r: services.reissue(s, c, a, r, name=name), code)
-    if isinstance(cert, Certificate):
-        flash(_("Certificate %(code)s re-issued.", code=cert.code), "success")
-    return redirect(_back(), code=303)
-
-
-def _back() -> str:
-    back = request.form.get("back", "")
-    return (
-        back
-        if back.startswith("/") and not back.startswith("//")
-        else url_for("coursekit.site.index")
-    )
+    reissue = lambda s, c, a, r: services.reissue(s, c, a, r, name=name)  # noqa: E731
+    return _manage(reissue, code, _("Certificate %(code)s re-issued."))
 
 
 def _cohort(cohort_id: int):  # type: ignore[no-untyped-def]
