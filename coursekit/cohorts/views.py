@@ -76,26 +76,7 @@ def index():
 @bp.route("/cohorts/new", methods=["GET", "POST"])
 @instructor_required
 def create():
-    form = CohortForm()
-    if form.validate_on_submit():
-        try:
-            cohort = services.create(
-                db_session(),
-                current_learner(),
-                name=form.name.data,
-                course_id=course().id,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                co_instructors=form.co_instructor_emails(),
-            )
-        except services.CohortError as error:
-            getattr(form, error.field or "name").errors.append(str(error))
-        else:
-            flash(_("Cohort created. Show the join code to your trainees."), "success")
-            return redirect(url_for(".dashboard", cohort_id=cohort.id), code=303)
-    return render_template(
-        "coursekit/cohorts/edit.html", form=form, cohort=None
-    ), 422 if form.errors else 200
+    return _save(CohortForm(), None, _("Cohort created. Show the join code to your trainees."))
 
 
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
@@ -110,25 +91,32 @@ def edit(cohort_id: int):
             if uid != cohort.created_by
         ]
         form.co_instructors.data = "\n".join(services.emails_of(db_session(), others))
+    return _save(form, cohort, _("Saved."))
+
+
+def _save(form: CohortForm, cohort: Cohort | None, done: str):  # type: ignore[no-untyped-def]
+    """Create (no cohort yet) or update from the form; a refusal goes back to its field."""
     if form.validate_on_submit():
+        values = {
+            "name": form.name.data,
+            "starts_on": form.starts_on.data,
+            "ends_on": form.ends_on.data,
+            "co_instructors": form.co_instructor_emails(),
+        }
         try:
-            services.update(
-                db_session(),
-                cohort.id,
-                current_learner(),
-                name=form.name.data,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                co_instructors=form.co_instructor_emails(),
-            )
+            if cohort is None:
+                cohort = services.create(
+                    db_session(), current_learner(), course_id=course().id, **values
+                )
+            else:
+                services.update(db_session(), cohort.id, current_learner(), **values)
         except services.CohortError as error:
             getattr(form, error.field or "name").errors.append(str(error))
         else:
-            flash(_("Saved."), "success")
+            flash(done, "success")
             return redirect(url_for(".dashboard", cohort_id=cohort.id), code=303)
-    return render_template(
-        "coursekit/cohorts/edit.html", form=form, cohort=cohort
-    ), 422 if form.errors else 200
+    page = render_template("coursekit/cohorts/edit.html", form=form, cohort=cohort)
+    return page, 422 if form.errors else 200
 
 
 @bp.post("/cohorts/<int:cohort_id>/archive")
