@@ -6,13 +6,14 @@ system's installed fonts (which `@font-face { src: local(...) }` resolves to): a
 is rendered from plain values, with its images embedded as data: URIs.
 """
 
+import base64
 from pathlib import Path
 from threading import Lock
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".woff", ".woff2"}
@@ -26,6 +27,15 @@ class EmbeddedAndFontsOnly(URLFetcher):
         super().__init__(allowed_protocols={"data", "file"}, fail_on_errors=True)
 
     def fetch(self, url: str, headers: object = None):  # type: ignore[no-untyped-def]
+        if url.startswith("data:"):
+            # Decoded here: the standard handler builds an e-mail message for each data: URI,
+            # which cost about 5 ms per certificate.
+            meta, _, payload = url[5:].partition(",")
+            mime = meta.split(";")[0] or "text/plain"
+            body = (
+                base64.b64decode(payload) if meta.endswith(";base64") else unquote_to_bytes(payload)
+            )
+            return URLFetcherResponse(url, body, {"Content-Type": mime})
         if url.startswith("file:"):
             path = Path(unquote(urlsplit(url).path)).resolve()
             if path.suffix.lower() not in FONT_SUFFIXES or not any(
