@@ -11,7 +11,6 @@ from ..state import db_session, get_state
 from .models import User
 from .services import ExternalPerson, load_session_user, provision
 
-HOST_ISSUER = "host"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
