@@ -54,20 +54,6 @@ def _take(app: Flask, session, user_id: int, course: Course, module: Module, ans
     )
 
 
-def _play(session, user_id: int, course: Course, scenario_id: str, path) -> None:  # type: ignore[no-untyped-def]
-    attempt = roleplays.start(session, user_id, course, scenario_id)
-    for position, choice_id in enumerate(path):
-        roleplays.take_step(
-            session,
-            user_id=user_id,
-            course=course,
-            attempt_id=attempt.id,
-            position=position,
-            node_id=attempt.node_id,
-            choice_id=choice_id,
-        )
-
-
 WORKSHOP_TRAINEES = [
     "陈静",
     "刘洋",
@@ -116,7 +102,7 @@ def _workshop(app: Flask, session, course: Course, users: dict) -> None:  # type
                 play = start_play(scenario)
                 while not play.finished:  # a random walk: some good moves, some over-promises
                     play = advance(play, rng.choice(scenario.node(play.node_id).choices).id)
-                _play(session, user.id, course, scenario_id, play.path)
+                roleplays.play_path(session, user.id, course, scenario_id, play.path)
 
 
 def load_demo(app: Flask) -> list[str]:
@@ -147,7 +133,7 @@ def load_demo(app: Flask) -> list[str]:
                     best = max(paths, key=lambda s: s.score).path
                     worst = min(paths, key=lambda s: s.score).path
                     for path in (worst, best) if module is course.modules[2] else (best,):
-                        _play(session, li.id, course, scenario_id, path)
+                        roleplays.play_path(session, li.id, course, scenario_id, path)
             learning.open_lesson(session, li.id, course.id, last.id)
             first = course.modules[0]  # Tom: read the first lesson, failed its check once
             learning.complete_lesson(session, tom.id, course.id, first.id)

@@ -1,5 +1,6 @@
 """Role-play services: start or resume a conversation, take a step, read attempts."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -209,3 +210,22 @@ def facts(session: Session, user_id: int, course_id: str) -> dict[str, RoleplayF
         scenario_id: RoleplayFacts(best_score=best, attempts=finished, in_progress=active > 0)
         for scenario_id, best, finished, active in rows
     }
+
+
+def play_path(
+    session: Session, user_id: int, course: Course, scenario_id: str, path: Sequence[str]
+) -> RoleplayAttempt:
+    """Start (or resume) a conversation and take each choice of `path` in turn, as the web
+    would one page at a time (for the CLI's demo data and for tests)."""
+    attempt = start(session, user_id, course, scenario_id)
+    for choice_id in path:
+        take_step(
+            session,
+            user_id=user_id,
+            course=course,
+            attempt_id=attempt.id,
+            position=attempt.step_count,
+            node_id=attempt.node_id,
+            choice_id=choice_id,
+        )
+    return attempt

@@ -42,29 +42,11 @@ def roleplays_under_way(app: Flask, user_id: int) -> tuple[int, int]:
     state = app.extensions["coursekit"]
     session = state.db.sessionmaker()
     try:
-        finished = roleplays.start(session, user_id, state.course, "late-delivery")
         best_path = path_report(state.course.roleplays["late-delivery"])[0][0]
-        for position, choice_id in enumerate(best_path):
-            roleplays.take_step(
-                session,
-                user_id=user_id,
-                course=state.course,
-                attempt_id=finished.id,
-                position=position,
-                node_id=finished.node_id,
-                choice_id=choice_id,
-            )
-        active = roleplays.start(session, user_id, state.course, "angry-complaint")
-        first = state.course.roleplays["angry-complaint"].node(active.node_id).choices[0].id
-        roleplays.take_step(
-            session,
-            user_id=user_id,
-            course=state.course,
-            attempt_id=active.id,
-            position=0,
-            node_id=active.node_id,
-            choice_id=first,
-        )
+        finished = roleplays.play_path(session, user_id, state.course, "late-delivery", best_path)
+        complaint = state.course.roleplays["angry-complaint"]
+        first = complaint.node(complaint.spec.start).choices[0].id
+        active = roleplays.play_path(session, user_id, state.course, "angry-complaint", [first])
         return finished.id, active.id
     finally:
         session.close()

@@ -47,17 +47,7 @@ def finish(app: Flask, user_id: int, *, skip_last: bool = False) -> None:
                     ticket=ticket,
                     form=answers_to_form(correct_answers(module.check)),
                 )
-            attempt = roleplays.start(session, user_id, course, "mini-call")
-            for position, choice in enumerate(["ask", "basics"]):
-                roleplays.take_step(
-                    session,
-                    user_id=user_id,
-                    course=course,
-                    attempt_id=attempt.id,
-                    position=position,
-                    node_id=attempt.node_id,
-                    choice_id=choice,
-                )
+            roleplays.play_path(session, user_id, course, "mini-call", ["ask", "basics"])
         finally:
             session.close()
 

@@ -363,19 +363,8 @@ def test_dashboard_queries_do_not_grow_with_trainees(mini_app: Flask, people, ma
                     ticket=ticket,
                     form=answers_to_form(correct_answers(module.check)),
                 )
-                attempt = roleplays.start(session, user.id, course, "mini-call")
-                for position, choice in enumerate(
-                    ["ask", "basics"] if i % 2 else ["promise", "extras"]
-                ):
-                    roleplays.take_step(
-                        session,
-                        user_id=user.id,
-                        course=course,
-                        attempt_id=attempt.id,
-                        position=position,
-                        node_id=attempt.node_id,
-                        choice_id=choice,
-                    )
+                path = ["ask", "basics"] if i % 2 else ["promise", "extras"]
+                roleplays.play_path(session, user.id, course, "mini-call", path)
         finally:
             session.close()
 
