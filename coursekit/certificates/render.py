@@ -1,4 +1,5 @@
-"""The certificate's page: plain values into the Jinja template, then into a PDF."""
+"""The certificate's page: plain values into two Jinja templates (the page and its stylesheet),
+then into a PDF."""
 
 import base64
 import mimetypes
@@ -60,7 +61,6 @@ def certificate_html(cert: Certificate, course: Course, verify_url: str) -> str:
         subject=f"{first['course']} · {cert.name} · {cert.code}",
         organisation=config["COURSEKIT_ORGANISATION_NAME"],
         logo=_logo(),
-        accent=config["COURSEKIT_CERTIFICATE_ACCENT"],
         headings=[t["title"] for t in texts],
         lead=joined("lead"),
         name=cert.name,
@@ -76,9 +76,16 @@ def certificate_html(cert: Certificate, course: Course, verify_url: str) -> str:
         code=cert.code,
         # A PNG is embedded as it is, where an SVG would be parsed and drawn path by path;
         # a fixed mask skips segno's scoring of all eight (any mask is a valid QR code).
-        qr=segno.make(verify_url, error="m", mask=4).png_data_uri(scale=6, border=0),
+        qr=segno.make(verify_url, error="m", mask=4).png_data_uri(scale=1, border=0),
+    )
+
+
+def certificate_css() -> str:
+    return render_template(
+        "coursekit/certificates/certificate.css",
+        accent=current_app.config["COURSEKIT_CERTIFICATE_ACCENT"],
     )
 
 
 def certificate_pdf(cert: Certificate, course: Course, verify_url: str) -> bytes:
-    return render_pdf(certificate_html(cert, course, verify_url))
+    return render_pdf(certificate_html(cert, course, verify_url), certificate_css())
