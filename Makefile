@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install system-deps lint translations certificate-preview clean
+.PHONY: run test install system-deps js-deps lint translations certificate-preview clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,16 @@ run: install
 system-deps:
 	@scripts/system-deps.sh
 
+## js-deps: the JavaScript the tests run (a SCORM runtime as the LMS, an xAPI LRS), from the lock file
+js-deps: tests/js/node_modules/.installed
+
+tests/js/node_modules/.installed: tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd tests/js && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "js-deps: npm is missing; the SCORM and xAPI tests will be skipped" >&2; fi
+
 ## test: lint, then the whole suite (SQLite unless COURSEKIT_DATABASE_URL names another database)
-test: install system-deps
+test: install system-deps js-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

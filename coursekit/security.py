@@ -1,6 +1,8 @@
 """CSRF, login rate limits and the security headers on every CourseKit response."""
 
-from flask import Flask, Response, current_app, request
+from collections.abc import Iterable
+
+from flask import Flask, Response, current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -28,8 +30,29 @@ def init_security(app: Flask) -> None:
     limiter.init_app(app)
 
 
+# The LMS origins that launched this browser (LTI or SCORM): its pages may frame ours.
+FRAME_ORIGINS_KEY = "ck_frame_origins"
+MAX_FRAME_ORIGINS = 4
+
+
+def allow_framing_by(origins: Iterable[str]) -> None:
+    """Let these origins (scheme://host[:port]) frame CourseKit for the rest of this browser
+    session: called by a verified LMS launch, never from anything a user typed."""
+    known = [o for o in session.get(FRAME_ORIGINS_KEY, []) if o not in origins]
+    session[FRAME_ORIGINS_KEY] = (list(dict.fromkeys(origins)) + known)[:MAX_FRAME_ORIGINS]
+
+
+def frame_ancestors() -> str:
+    configured = current_app.config["COURSEKIT_FRAME_ANCESTORS"]
+    launched = session.get(FRAME_ORIGINS_KEY, [])
+    if not launched:
+        return configured
+    base = [] if configured.strip() == "'none'" else configured.split()
+    return " ".join(dict.fromkeys(base + launched))
+
+
 def content_security_policy() -> str:
-    ancestors = current_app.config["COURSEKIT_FRAME_ANCESTORS"]
+    ancestors = frame_ancestors()
     return "; ".join(
         [
             "default-src 'self'",
