@@ -15,7 +15,7 @@ from ..cohorts.models import CohortMember
 from ..domain.content import Course
 from . import services
 from .models import Certificate
-from .render import certificate_pdf
+from .render import organisation_pdf
 
 QUEUE = "coursekit"
 
@@ -49,7 +49,9 @@ def build_zip(
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for done, cert in enumerate(certs, start=1):
             pdf = services.stored_pdf(
-                session, cert, lambda c: certificate_pdf(c, course, f"{verify_base}/{c.code}")
+                session,
+                cert,
+                lambda c: organisation_pdf(session, c, course, f"{verify_base}/{c.code}"),
             )
             archive.writestr(f"{cert.name} {cert.code}.pdf", pdf)
             progress(done, len(certs))

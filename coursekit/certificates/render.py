@@ -1,18 +1,16 @@
 """The certificate's page: plain values into two Jinja templates (the page and its stylesheet),
 then into a PDF."""
 
-import base64
-import mimetypes
-from pathlib import Path
-
 import segno
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from ..domain.certificate_layout import name_size_pt
 from ..domain.content import Course
 from ..i18n import HTML_LANG
+from ..orgs.branding import Branding, for_organisation, from_config
 from .models import Certificate
 from .pdf import render_pdf
 
@@ -22,19 +20,8 @@ def _in(lang: str, make):  # type: ignore[no-untyped-def]
         return make()
 
 
-def _logo() -> str | None:
-    """The configured logo file as a data: URI (the PDF renderer fetches nothing itself)."""
-    path = current_app.config.get("COURSEKIT_CERTIFICATE_LOGO_FILE")
-    if not path:
-        return None
-    data = Path(path).read_bytes()
-    kind = mimetypes.guess_type(str(path))[0] or "image/png"
-    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
-
-
-def certificate_html(cert: Certificate, course: Course, verify_url: str) -> str:
+def certificate_html(cert: Certificate, course: Course, verify_url: str, branding: Branding) -> str:
     languages = cert.language.split("+")
-    config = current_app.config
 
     def words(lang: str) -> dict:
         return {
@@ -59,8 +46,8 @@ def certificate_html(cert: Certificate, course: Course, verify_url: str) -> str:
         html_lang=HTML_LANG.get(languages[0], languages[0]),
         title=f"{first['title']}: {cert.name}",
         subject=f"{first['course']} · {cert.name} · {cert.code}",
-        organisation=config["COURSEKIT_ORGANISATION_NAME"],
-        logo=_logo(),
+        organisation=branding.issuer,
+        logo=branding.logo_data_uri(),
         headings=[t["title"] for t in texts],
         lead=joined("lead"),
         name=cert.name,
@@ -68,8 +55,8 @@ def certificate_html(cert: Certificate, course: Course, verify_url: str) -> str:
         completed=joined("completed"),
         course_titles=[t["course"] for t in texts],
         facts=joined("facts"),
-        signatory=config["COURSEKIT_CERTIFICATE_SIGNATORY"],
-        signatory_role=config["COURSEKIT_CERTIFICATE_SIGNATORY_ROLE"],
+        signatory=branding.signatory,
+        signatory_role=branding.signatory_role,
         number_label=joined("number"),
         verify_label=joined("verify"),
         verify_url=verify_url,
@@ -80,12 +67,22 @@ def certificate_html(cert: Certificate, course: Course, verify_url: str) -> str:
     )
 
 
-def certificate_css() -> str:
-    return render_template(
-        "coursekit/certificates/certificate.css",
-        accent=current_app.config["COURSEKIT_CERTIFICATE_ACCENT"],
+def certificate_css(branding: Branding) -> str:
+    return render_template("coursekit/certificates/certificate.css", accent=branding.accent)
+
+
+def organisation_pdf(session: Session, cert: Certificate, course: Course, verify_url: str) -> bytes:
+    """The certificate branded for the organisation that issued it."""
+    branding = for_organisation(session, cert.organisation_id, current_app.config)
+    return certificate_pdf(cert, course, verify_url, branding)
+
+
+def certificate_pdf(
+    cert: Certificate, course: Course, verify_url: str, branding: Branding | None = None
+) -> bytes:
+    """The certificate as a PDF, branded for its organisation (the app's settings if none
+    is given)."""
+    branding = branding or from_config(current_app.config)
+    return render_pdf(
+        certificate_html(cert, course, verify_url, branding), certificate_css(branding)
     )
-
-
-def certificate_pdf(cert: Certificate, course: Course, verify_url: str) -> bytes:
-    return render_pdf(certificate_html(cert, course, verify_url), certificate_css())

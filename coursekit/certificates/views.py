@@ -21,7 +21,7 @@ from ..state import course, db_session
 from ..web import safe_next_url
 from . import batches, services
 from .models import Certificate
-from .render import certificate_pdf
+from .render import organisation_pdf
 
 bp = Blueprint("certificates", __name__)
 
@@ -31,8 +31,9 @@ def verify_url(code: str) -> str:
 
 
 def _pdf(cert: Certificate) -> bytes:
+    session = db_session()
     return services.stored_pdf(
-        db_session(), cert, lambda c: certificate_pdf(c, course(), verify_url(c.code))
+        session, cert, lambda c: organisation_pdf(session, c, course(), verify_url(c.code))
     )
 
 

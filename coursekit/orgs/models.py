@@ -17,6 +17,7 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     # Certificate branding; empty fields fall back to the app's COURSEKIT_CERTIFICATE_* config.
+    certificate_issuer: Mapped[str | None] = mapped_column(String(200))
     certificate_signatory: Mapped[str | None] = mapped_column(String(200))
     certificate_signatory_role: Mapped[str | None] = mapped_column(String(200))
     certificate_accent: Mapped[str | None] = mapped_column(String(7))

@@ -134,8 +134,8 @@ def test_rendered_once_and_stored(mini_app: Flask, mini_client, trainee, monkeyp
     from coursekit.certificates import views
 
     renders = []
-    real = views.certificate_pdf
-    monkeypatch.setattr(views, "certificate_pdf", lambda *a: renders.append(1) or real(*a))
+    real = views.organisation_pdf
+    monkeypatch.setattr(views, "organisation_pdf", lambda *a: renders.append(1) or real(*a))
     finish(mini_app, trainee.id)
     login(mini_client, "wei@example.com")
     code = certificate_of(mini_app, trainee.id).code

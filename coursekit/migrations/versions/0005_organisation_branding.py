@@ -16,6 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("coursekit_organisations") as batch:
+        batch.add_column(sa.Column("certificate_issuer", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("certificate_signatory", sa.String(length=200), nullable=True))
         batch.add_column(
             sa.Column("certificate_signatory_role", sa.String(length=200), nullable=True)
@@ -34,3 +35,4 @@ def downgrade() -> None:
         batch.drop_column("certificate_accent")
         batch.drop_column("certificate_signatory_role")
         batch.drop_column("certificate_signatory")
+        batch.drop_column("certificate_issuer")
