@@ -7,6 +7,7 @@ from flask import Flask
 
 from . import config
 from .extension import CourseKit
+from .ops.logs import init_logging
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -17,5 +18,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         COURSEKIT_URL_PREFIX="",
     )
     app.config.update(config.from_environment() if test_config is None else test_config)
+    init_logging(app)
     CourseKit(app)
     return app

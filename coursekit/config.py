@@ -42,6 +42,12 @@ DEFAULTS: Mapping[str, Any] = {
     "COURSEKIT_CERTIFICATE_BATCH_INLINE_LIMIT": 20,
     # Host mode: called with the host's current_user, returns a HostIdentity (see auth/identity.py).
     "COURSEKIT_HOST_IDENTITY": None,
+    # Operations: logs ("json" or "text" sets up a stderr handler in the standalone app; None
+    # leaves logging to the host), an access line per request, and who may read /metrics.
+    "COURSEKIT_LOG_FORMAT": None,
+    "COURSEKIT_LOG_LEVEL": "INFO",
+    "COURSEKIT_ACCESS_LOG": False,
+    "COURSEKIT_METRICS_TOKEN": None,  # a bearer token; unset: only 127.0.0.1 may scrape
 }
 
 

@@ -13,6 +13,8 @@ from .db import Database
 from .domain.content import load_course
 from .i18n import init_i18n
 from .learn.views import bp as learn_bp
+from .ops.health import bp as health_bp
+from .ops.metrics import bp as metrics_bp
 from .orgs.views import bp as orgs_bp
 from .roleplay.views import bp as roleplay_bp
 from .security import init_security
@@ -20,7 +22,8 @@ from .site.views import bp as site_bp
 from .state import State, close_session
 from .web import bp as parent_bp
 
-for child in (site_bp, auth_bp, learn_bp, roleplay_bp, cohorts_bp, certificates_bp, orgs_bp):
+_children = (site_bp, auth_bp, learn_bp, roleplay_bp, cohorts_bp, certificates_bp, orgs_bp)
+for child in (*_children, health_bp, metrics_bp):
     parent_bp.register_blueprint(child)
 certificate_hooks.connect()
 

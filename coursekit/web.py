@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from . import paths
 from .auth.identity import current_learner
 from .i18n import HTML_LANG, LANGUAGE_NAMES
+from .ops import logs, metrics
 from .security import add_security_headers, csrf
 from .state import course
 
@@ -22,6 +23,11 @@ bp = Blueprint(
     static_url_path="/static",
 )
 bp.after_request(add_security_headers)
+# Request ids, access logs and latency metrics for every CourseKit request.
+bp.before_request(logs.start_request)
+bp.before_request(metrics.start_timer)
+bp.after_request(logs.finish_request)
+bp.after_request(metrics.observe)
 
 
 @bp.before_request

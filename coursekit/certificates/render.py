@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..domain.certificate_layout import name_size_pt
 from ..domain.content import Course
 from ..i18n import HTML_LANG
+from ..ops.metrics import CERTIFICATES_RENDERED
 from ..orgs.branding import Branding, for_organisation, from_config
 from .models import Certificate
 from .pdf import render_pdf
@@ -83,6 +84,7 @@ def certificate_pdf(
     """The certificate as a PDF, branded for its organisation (the app's settings if none
     is given)."""
     branding = branding or from_config(current_app.config)
+    CERTIFICATES_RENDERED.inc()
     return render_pdf(
         certificate_html(cert, course, verify_url, branding), certificate_css(branding)
     )

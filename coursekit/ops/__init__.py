@@ -1,0 +1,1 @@
+"""Running in production: health checks, Prometheus metrics, JSON logs with request ids."""
