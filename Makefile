@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install system-deps js-deps lint translations certificate-preview clean
+.PHONY: run serve test install system-deps js-deps lint translations certificate-preview clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,17 @@ run: install
 	@echo
 	@echo "CourseKit is starting on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## serve: the production stack (gunicorn; PostgreSQL and Redis when COURSEKIT_DATABASE_URL and
+## COURSEKIT_REDIS_URL are set, SQLite otherwise) on COURSEKIT_BIND (127.0.0.1:8000)
+serve: install
+	@mkdir -p instance
+	@test -s instance/secret-key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > instance/secret-key
+	$(FLASK) coursekit check-content
+	$(FLASK) coursekit db upgrade
+	COURSEKIT_PRODUCTION=true COURSEKIT_LOG_FORMAT=json COURSEKIT_ACCESS_LOG=true \
+	COURSEKIT_SECRET_KEY="$${COURSEKIT_SECRET_KEY:-$$(cat instance/secret-key)}" \
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 ## system-deps: what the browser tests need from Debian (Chromium, poppler), if missing
 system-deps:

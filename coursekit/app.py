@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask_compress import Compress
 
 from . import config
 from .extension import CourseKit
@@ -12,7 +13,8 @@ from .ops.logs import init_logging
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the standalone app; `test_config` replaces the environment (for tests)."""
-    app = Flask("coursekit", instance_relative_config=True)
+    # No app-level static route: the blueprint serves CourseKit's files under hashed names.
+    app = Flask("coursekit", instance_relative_config=True, static_folder=None)
     app.config.update(
         SECRET_KEY=config.DEV_SECRET_KEY,
         COURSEKIT_URL_PREFIX="",
@@ -20,4 +22,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config.from_environment() if test_config is None else test_config)
     init_logging(app)
     CourseKit(app)
+    init_compression(app)
     return app
+
+
+def init_compression(app: Flask) -> None:
+    """Brotli or gzip for pages, stylesheets and scripts (PDFs and zips are compressed)."""
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault(
+        "COMPRESS_MIMETYPES",
+        ["text/html", "text/css", "application/javascript", "text/javascript", "application/json"],
+    )
+    Compress(app)

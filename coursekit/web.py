@@ -3,19 +3,20 @@
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, has_request_context, render_template, request
+from flask import current_app, has_request_context, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from . import paths
+from .assets import AssetBlueprint, add_hash
 from .auth.identity import current_learner
 from .i18n import HTML_LANG, LANGUAGE_NAMES
 from .ops import logs, metrics
 from .security import add_security_headers, csrf
 from .state import course
 
-bp = Blueprint(
+bp = AssetBlueprint(
     "coursekit",
     __name__,
     template_folder=str(paths.templates_dir()),
@@ -23,6 +24,7 @@ bp = Blueprint(
     static_url_path="/static",
 )
 bp.after_request(add_security_headers)
+bp.url_defaults(add_hash)
 # Request ids, access logs and latency metrics for every CourseKit request.
 bp.before_request(logs.start_request)
 bp.before_request(metrics.start_timer)

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 import pytest
 from flask import Flask
@@ -89,3 +90,25 @@ def test_json_logs_carry_the_request_id(make_app, capsys) -> None:
     assert access[0]["request_id"] == "req-00000001"
     assert access[0]["status"] == 200 and access[0]["endpoint"] == "coursekit.ops.healthz"
     assert {"time", "level", "message", "duration_ms"} <= set(access[0])
+
+
+def test_static_files_have_hashed_names_cached_for_a_year(client) -> None:
+    page = client.get("/").get_data(as_text=True)
+    match = re.search(r'href="(/static/coursekit\.([0-9a-f]{10})\.css)"', page)
+    assert match, "the stylesheet link has no content hash"
+    with client.get(match.group(1)) as css:
+        assert css.status_code == 200 and b"--ck-accent" in css.data
+        assert css.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    with client.get("/static/coursekit.0000000000.css") as stale:
+        assert stale.status_code == 200 and "no-cache" in stale.headers["Cache-Control"]
+    with client.get("/static/nothing.0123456789.css") as missing:
+        assert missing.status_code == 404
+
+
+def test_html_is_compressed_when_the_browser_accepts_it(make_app) -> None:
+    from coursekit import create_app
+
+    app = create_app(make_app().config)
+    page = app.test_client().get("/", headers={"Accept-Encoding": "br, gzip"})
+    assert page.headers["Content-Encoding"] in ("br", "gzip")
+    assert "Accept-Encoding" in page.headers["Vary"]
