@@ -5,9 +5,7 @@ choice and beat scheduler are more than a zip of PDFs needs)."""
 import io
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,37 +33,39 @@ def cohort_certificates(session: Session, cohort_id: int, course_id: str) -> lis
     )
 
 
-def build_zip(
+def render_all(
     session: Session,
     course: Course,
     cohort_id: int,
     verify_base: str,
     progress: Callable[[int, int], None] = lambda done, total: None,
-) -> bytes:
-    """Every valid certificate of the cohort's trainees (stored PDFs reused, missing ones
-    rendered and stored), reporting progress as it goes."""
+) -> list[tuple[Certificate, bytes]]:
+    """Every valid certificate of the cohort's trainees with its PDF (stored PDFs reused,
+    missing ones rendered and stored), reporting progress as it goes."""
     certs = cohort_certificates(session, cohort_id, course.id)
+    pdfs = []
+    for done, cert in enumerate(certs, start=1):
+        pdf = services.stored_pdf(
+            session, cert, lambda c: organisation_pdf(session, c, course, f"{verify_base}/{c.code}")
+        )
+        pdfs.append((cert, pdf))
+        progress(done, len(certs))
+    return pdfs
+
+
+def build_zip(session: Session, course: Course, cohort_id: int, verify_base: str) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for done, cert in enumerate(certs, start=1):
-            pdf = services.stored_pdf(
-                session,
-                cert,
-                lambda c: organisation_pdf(session, c, course, f"{verify_base}/{c.code}"),
-            )
+    # PDFs are compressed already: stored as they are, the zip is built in a blink.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for cert, pdf in render_all(session, course, cohort_id, verify_base):
             archive.writestr(f"{cert.name} {cert.code}.pdf", pdf)
-            progress(done, len(certs))
     return buffer.getvalue()
 
 
-def batch_folder() -> Path:
-    folder = Path(current_app.instance_path) / "certificate-batches"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def run_batch(cohort_id: int, verify_base: str) -> str:
-    """The RQ job: build the zip into the batch folder; progress goes into the job's meta."""
+def run_batch(cohort_id: int, verify_base: str) -> int:
+    """The RQ job: render and store every missing PDF; progress goes into the job's meta.
+    The zip itself is built from the stored PDFs when downloaded, so any app instance can
+    serve it and nothing lives on one machine's disk."""
     from rq import get_current_job
 
     from ..state import get_state
@@ -80,9 +80,6 @@ def run_batch(cohort_id: int, verify_base: str) -> str:
 
     session = state.db.sessionmaker()
     try:
-        data = build_zip(session, state.course, cohort_id, verify_base, progress)
+        return len(render_all(session, state.course, cohort_id, verify_base, progress))
     finally:
         session.close()
-    name = f"{job.id if job else 'inline'}.zip"
-    (batch_folder() / name).write_bytes(data)
-    return name

@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -123,19 +122,22 @@ def _queue():  # type: ignore[no-untyped-def]
     )
 
 
-@bp.get("/cohorts/<int:cohort_id>/certificates.zip")
-@instructor_required
-def batch(cohort_id: int):
-    """The zip, built in this request (small cohorts, or no Redis)."""
-    cohort = _cohort(cohort_id)
-    data = batches.build_zip(db_session(), course(), cohort.id, _verify_base())
+def _zip(cohort_id: int) -> Response:
+    data = batches.build_zip(db_session(), course(), cohort_id, _verify_base())
     return Response(
         data,
         mimetype="application/zip",
         headers={
-            "Content-Disposition": f'attachment; filename="cohort-{cohort.id}-certificates.zip"'
+            "Content-Disposition": f'attachment; filename="cohort-{cohort_id}-certificates.zip"'
         },
     )
+
+
+@bp.get("/cohorts/<int:cohort_id>/certificates.zip")
+@instructor_required
+def batch(cohort_id: int):
+    """The zip, built in this request (small cohorts, or no Redis)."""
+    return _zip(_cohort(cohort_id).id)
 
 
 @bp.post("/cohorts/<int:cohort_id>/certificates/batch")
@@ -193,9 +195,4 @@ def batch_download(cohort_id: int, job_id: str):
     job = _job(cohort_id, job_id)
     if not job.is_finished:
         abort(409)
-    return send_file(
-        batches.batch_folder() / job.return_value(),
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"cohort-{cohort_id}-certificates.zip",
-    )
+    return _zip(cohort_id)  # every PDF is stored by now: no rendering left to do
