@@ -112,3 +112,21 @@ def test_html_is_compressed_when_the_browser_accepts_it(make_app) -> None:
     page = app.test_client().get("/", headers={"Accept-Encoding": "br, gzip"})
     assert page.headers["Content-Encoding"] in ("br", "gzip")
     assert "Accept-Encoding" in page.headers["Vary"]
+
+
+def test_a_request_over_the_size_limit_gets_a_clear_413(make_app) -> None:
+    app = make_app(COURSEKIT_MAX_REQUEST_BYTES=10_000)
+    response = app.test_client().post("/login", data={"email": "x" * 20_000, "password": "y"})
+    assert response.status_code == 413
+    assert "Send at most 0.01 MB at a time." in response.get_data(as_text=True)
+
+
+def test_security_headers_on_every_page(client) -> None:
+    plain = client.get("/")
+    assert "script-src 'self'" in plain.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in plain.headers["Content-Security-Policy"]
+    assert plain.headers["X-Content-Type-Options"] == "nosniff"
+    assert plain.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in plain.headers  # plain http: no HSTS
+    secure = client.get("/", base_url="https://training.example.com")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
