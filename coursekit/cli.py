@@ -9,10 +9,12 @@ from flask.cli import AppGroup
 
 from . import migrate
 from .domain.content import ContentError, load_course
+from .outbox.cli import outbox_group
 
 group = AppGroup("coursekit", help="CourseKit: database, content and accounts.")
 db_group = AppGroup("db", help="CourseKit's database migrations (Alembic).")
 group.add_command(db_group)
+group.add_command(outbox_group)
 
 
 def _engine():  # type: ignore[no-untyped-def]
@@ -231,7 +233,8 @@ def certificate_preview(name: str, language: str, out: Path) -> None:
 @group.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
-    """Run the background-job worker (certificate batches) on COURSEKIT_REDIS_URL."""
+    """Run the background-job worker (certificate batches, outbox deliveries and their
+    scheduled retries) on COURSEKIT_REDIS_URL."""
     from redis import Redis
     from rq import Worker
 
@@ -240,7 +243,7 @@ def worker(burst: bool) -> None:
     url = current_app.config["COURSEKIT_REDIS_URL"]
     if not url:
         raise click.ClickException("COURSEKIT_REDIS_URL is not set: batches are built inline")
-    Worker([QUEUE], connection=Redis.from_url(url)).work(burst=burst)
+    Worker([QUEUE], connection=Redis.from_url(url)).work(burst=burst, with_scheduler=True)
 
 
 @group.command("demo-data")

@@ -48,6 +48,24 @@ DEFAULTS: Mapping[str, Any] = {
     "COURSEKIT_LOG_LEVEL": "INFO",
     "COURSEKIT_ACCESS_LOG": False,
     "COURSEKIT_METRICS_TOKEN": None,  # a bearer token; unset: only 127.0.0.1 may scrape
+    # The outbox (grades to the LMS, statements to the LRS): tries before a message is marked
+    # failed, the first retry delay (doubling, with jitter) and its cap, how long a worker
+    # owns a claimed message, the HTTP timeout, and (without Redis) delivering right after
+    # the request that queued something.
+    "COURSEKIT_OUTBOX_MAX_ATTEMPTS": 10,
+    "COURSEKIT_OUTBOX_BACKOFF_SECONDS": 30,
+    "COURSEKIT_OUTBOX_BACKOFF_MAX_SECONDS": 6 * 3600,
+    "COURSEKIT_OUTBOX_LEASE_SECONDS": 600,
+    "COURSEKIT_OUTBOX_HTTP_TIMEOUT": 10,
+    "COURSEKIT_OUTBOX_INLINE": True,
+    # AGS/NRPS calls: (session, issuer, client_id) -> (PlatformEndpoints, SigningKey) or None.
+    "COURSEKIT_LTI_PLATFORM_RESOLVER": None,
+    # xAPI: statements go to this LRS (e.g. https://lrs.example.com/xAPI) when it is set.
+    "COURSEKIT_XAPI_ENDPOINT": None,
+    "COURSEKIT_XAPI_USERNAME": None,
+    "COURSEKIT_XAPI_PASSWORD": None,
+    "COURSEKIT_XAPI_SITE_URL": None,  # actors' homePage and activity ids; default: request URL
+    "COURSEKIT_XAPI_ACTOR_KEY": None,  # keys the learners' pseudonyms; default: the secret key
 }
 
 

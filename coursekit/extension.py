@@ -16,16 +16,19 @@ from .learn.views import bp as learn_bp
 from .ops.health import bp as health_bp
 from .ops.metrics import bp as metrics_bp
 from .orgs.views import bp as orgs_bp
+from .outbox.views import bp as outbox_bp
 from .roleplay.views import bp as roleplay_bp
 from .security import init_security
 from .site.views import bp as site_bp
 from .state import State, close_session
 from .web import bp as parent_bp
+from .xapi import hooks as xapi_hooks
 
 _children = (site_bp, auth_bp, learn_bp, roleplay_bp, cohorts_bp, certificates_bp, orgs_bp)
-for child in (*_children, health_bp, metrics_bp):
+for child in (*_children, outbox_bp, health_bp, metrics_bp):
     parent_bp.register_blueprint(child)
 certificate_hooks.connect()
+xapi_hooks.connect()
 
 
 class CourseKit:

@@ -7,6 +7,7 @@ from .cohorts.models import Cohort, CohortInstructor, CohortMember
 from .db import Base
 from .learn.models import CheckAttempt, LessonProgress
 from .orgs.models import Organisation
+from .outbox.models import OutboxMessage
 from .roleplay.models import RoleplayAttempt, RoleplayStep
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Identity",
     "LessonProgress",
     "Organisation",
+    "OutboxMessage",
     "RoleplayAttempt",
     "RoleplayStep",
     "User",

@@ -14,7 +14,7 @@ from ..domain.content import Course, KnowledgeCheck, Module
 from ..domain.progress import CourseProgress, course_progress
 from ..domain.quiz import answers_to_json, parse_answers, score
 from ..roleplay.services import facts as roleplay_facts
-from ..signals import progress_changed
+from ..signals import check_submitted, lesson_completed, progress_changed
 from .models import CheckAttempt, LessonProgress
 from .tickets import CheckTicket
 
@@ -73,6 +73,7 @@ def _touch_lesson(
     with write_transaction(session):
         session.execute(statement)
     if completed:
+        lesson_completed.send(user_id, session=session, course_id=course_id, module_id=module_id)
         progress_changed.send(user_id, session=session, course_id=course_id)
 
 
@@ -127,6 +128,7 @@ def submit_check(
         if existing is None:
             raise
         raise AlreadySubmitted(existing) from exc
+    check_submitted.send(attempt, session=session, course=course, module=module, result=result)
     progress_changed.send(user_id, session=session, course_id=course.id)
     return attempt
 

@@ -14,7 +14,7 @@ from ..db import utcnow, write_transaction
 from ..domain.content import Course
 from ..domain.progress import RoleplayFacts
 from ..domain.roleplay import InvalidStep, Playthrough, Scenario, advance, replay, score
-from ..signals import progress_changed
+from ..signals import progress_changed, roleplay_started, roleplay_step_taken
 from .models import ABANDONED, ACTIVE, FINISHED, RoleplayAttempt, RoleplayStep
 
 
@@ -75,6 +75,7 @@ def start(
     scenario = course.roleplays.get(scenario_id)
     if scenario is None:
         raise AttemptNotFound(scenario_id)
+    created = False
     try:
         with write_transaction(session):
             attempt = _active(session, user_id, course.id, scenario_id)
@@ -93,10 +94,14 @@ def start(
                 path=[],
             )
             session.add(attempt)
+            created = True
     except IntegrityError:  # a concurrent start won: use its conversation
+        created = False
         attempt = _active(session, user_id, course.id, scenario_id)
         if attempt is None:
             raise
+    if created:
+        roleplay_started.send(attempt, session=session, course=course)
     return attempt
 
 
@@ -152,6 +157,7 @@ def take_step(
                 _finish(attempt, play)
     except IntegrityError as exc:  # the same position was stored by a racing request
         raise StaleStep(attempt_id) from exc
+    roleplay_step_taken.send(attempt, session=session, course=course, play=play)
     if play.finished:
         progress_changed.send(user_id, session=session, course_id=course.id)
     return StepTaken(attempt, play)

@@ -1,0 +1,142 @@
+"""Running deliveries: an RQ job when COURSEKIT_REDIS_URL is set (rescheduling itself for the
+next retry), otherwise inline after the request that enqueued, and `flask coursekit outbox
+deliver` (by hand or from cron) in either case."""
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from flask import Flask, after_this_request, current_app, g, has_request_context
+
+from ..certificates.batches import QUEUE
+from ..db import utcnow
+from ..state import get_state
+from . import services
+from .backoff import RetryPolicy
+from .services import DeliveryReport, SenderSpec
+
+log = logging.getLogger("coursekit.outbox")
+SCHEDULE_KEY = "coursekit:outbox:next-run"
+
+
+def policy(config: Mapping[str, Any]) -> RetryPolicy:
+    return RetryPolicy(
+        max_attempts=int(config["COURSEKIT_OUTBOX_MAX_ATTEMPTS"]),
+        base_seconds=float(config["COURSEKIT_OUTBOX_BACKOFF_SECONDS"]),
+        max_seconds=float(config["COURSEKIT_OUTBOX_BACKOFF_MAX_SECONDS"]),
+        lease_seconds=float(config["COURSEKIT_OUTBOX_LEASE_SECONDS"]),
+    )
+
+
+def http_client(config: Mapping[str, Any]) -> httpx.Client:
+    """Every call to an LMS or LRS has a timeout: a slow server costs a retry, not a worker."""
+    seconds = float(config["COURSEKIT_OUTBOX_HTTP_TIMEOUT"])
+    return httpx.Client(timeout=httpx.Timeout(seconds, connect=min(seconds, 5.0)))
+
+
+def default_senders() -> dict[str, SenderSpec]:
+    """kind -> sender: grades to an LMS (AGS) and statements to an LRS (xAPI)."""
+    from ..lti import ags
+    from ..xapi import sender as xapi
+
+    return {
+        ags.SCORE_KIND: SenderSpec(ags.send_scores),
+        xapi.KIND: SenderSpec(xapi.send_statements, batch_size=xapi.BATCH_SIZE),
+    }
+
+
+def deliver_now(
+    *, now: datetime | None = None, senders: Mapping[str, SenderSpec] | None = None
+) -> DeliveryReport:
+    """One delivery run in this app: everything due now, on its own session."""
+    config = current_app.config
+    session = get_state().db.sessionmaker()
+    try:
+        with http_client(config) as http:
+            return services.deliver_due(
+                session,
+                default_senders() if senders is None else senders,
+                policy(config),
+                http=http,
+                config=config,
+                now=now,
+            )
+    finally:
+        session.close()
+
+
+def deliver_job() -> dict[str, int]:
+    """The RQ job (the worker runs it inside the app): deliver, then book the next run."""
+    report = deliver_now()
+    schedule_next()
+    return {"sent": report.sent, "retried": report.retried, "failed": report.failed}
+
+
+def _redis():  # type: ignore[no-untyped-def]
+    from redis import Redis
+
+    return Redis.from_url(current_app.config["COURSEKIT_REDIS_URL"])
+
+
+def _queue(connection):  # type: ignore[no-untyped-def]
+    from rq import Queue
+
+    return Queue(QUEUE, connection=connection)
+
+
+def schedule_next() -> datetime | None:
+    """Book a run for when the earliest pending message is due (RQ's scheduler, which
+    `flask coursekit worker` runs, starts it then); one booking at a time is enough."""
+    session = get_state().db.sessionmaker()
+    try:
+        due = services.next_due(session)
+    finally:
+        session.close()
+    if due is None:
+        return None
+    due = max(due, utcnow() + timedelta(seconds=1))
+    connection = _redis()
+    booked = connection.get(SCHEDULE_KEY)
+    if booked is not None and utcnow().timestamp() < float(booked) <= due.timestamp():
+        return datetime.fromtimestamp(float(booked), UTC)  # an earlier run is booked already
+    ahead = int((due - utcnow()).total_seconds())
+    connection.set(SCHEDULE_KEY, due.timestamp(), ex=ahead + 60)
+    _queue(connection).enqueue_at(due, deliver_job)
+    return due
+
+
+def kick() -> None:
+    """Start delivering what was just enqueued, best-effort: a failure here loses nothing,
+    the messages wait in the outbox for the next run."""
+    config = current_app.config
+    if config["COURSEKIT_REDIS_URL"]:
+        try:
+            _queue(_redis()).enqueue(deliver_job)
+        except Exception:  # Redis down: the worker's next scheduled run or the CLI picks up
+            log.warning("outbox: could not queue a delivery job", exc_info=True)
+        return
+    if not config["COURSEKIT_OUTBOX_INLINE"]:
+        return
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not has_request_context():
+        _deliver_inline(app)
+        return
+    if g.get("coursekit_outbox_kicked"):
+        return
+    g.coursekit_outbox_kicked = True
+
+    @after_this_request
+    def _after(response):  # type: ignore[no-untyped-def]
+        # After the response is sent: the trainee does not wait for the LMS.
+        response.call_on_close(lambda: _deliver_inline(app))
+        return response
+
+
+def _deliver_inline(app: Flask) -> None:
+    try:
+        with app.app_context():
+            deliver_now()
+    except Exception:
+        log.warning("outbox: inline delivery failed; messages stay queued", exc_info=True)

@@ -1,0 +1,1 @@
+"""xAPI: learning events as statements to a learning record store, through the outbox."""
