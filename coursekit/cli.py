@@ -9,11 +9,13 @@ from flask.cli import AppGroup
 
 from . import migrate
 from .domain.content import ContentError, load_course
+from .lti.cli import group as lti_group
 from .outbox.cli import outbox_group
 
 group = AppGroup("coursekit", help="CourseKit: database, content and accounts.")
 db_group = AppGroup("db", help="CourseKit's database migrations (Alembic).")
 group.add_command(db_group)
+group.add_command(lti_group)
 group.add_command(outbox_group)
 
 

@@ -42,6 +42,16 @@ DEFAULTS: Mapping[str, Any] = {
     "COURSEKIT_CERTIFICATE_BATCH_INLINE_LIMIT": 20,
     # Host mode: called with the host's current_user, returns a HostIdentity (see auth/identity.py).
     "COURSEKIT_HOST_IDENTITY": None,
+    # LTI 1.3 (the tool side): clock leeway for id_tokens, how long a login may take, the
+    # platforms' key sets cache, a new-window link's life, and the key rotation overlap.
+    "COURSEKIT_LTI_LEEWAY_SECONDS": 60,
+    "COURSEKIT_LTI_LOGIN_MAX_AGE": 600,
+    "COURSEKIT_LTI_JWKS_CACHE_SECONDS": 3600,
+    "COURSEKIT_LTI_JWKS_MIN_REFETCH_SECONDS": 5,
+    "COURSEKIT_LTI_HTTP_TIMEOUT": 10,
+    "COURSEKIT_LTI_OPEN_LINK_MAX_AGE": 300,
+    "COURSEKIT_LTI_KEY_OVERLAP_HOURS": 72,
+    "COURSEKIT_LTI_REGISTRATION_URL_DAYS": 7,
     # Operations: logs ("json" or "text" sets up a stderr handler in the standalone app; None
     # leaves logging to the host), an access line per request, and who may read /metrics.
     "COURSEKIT_LOG_FORMAT": None,

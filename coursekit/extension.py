@@ -13,6 +13,7 @@ from .db import Database
 from .domain.content import load_course
 from .i18n import init_i18n
 from .learn.views import bp as learn_bp
+from .lti.setup import LTI_BLUEPRINTS, init_lti
 from .ops.health import bp as health_bp
 from .ops.metrics import bp as metrics_bp
 from .orgs.views import bp as orgs_bp
@@ -26,6 +27,8 @@ from .xapi import hooks as xapi_hooks
 
 _children = (site_bp, auth_bp, learn_bp, roleplay_bp, cohorts_bp, certificates_bp, orgs_bp)
 for child in (*_children, outbox_bp, health_bp, metrics_bp):
+    parent_bp.register_blueprint(child)
+for child in LTI_BLUEPRINTS:
     parent_bp.register_blueprint(child)
 certificate_hooks.connect()
 xapi_hooks.connect()
@@ -53,6 +56,7 @@ class CourseKit:
         app.teardown_appcontext(close_session)
         init_i18n(app)
         init_security(app)
+        init_lti(app)
         app.register_blueprint(parent_bp, url_prefix=app.config["COURSEKIT_URL_PREFIX"] or None)
         _expose_original_templates(app)
         app.cli.add_command(cli.group)

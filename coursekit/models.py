@@ -6,6 +6,16 @@ from .certificates.models import Certificate
 from .cohorts.models import Cohort, CohortInstructor, CohortMember
 from .db import Base
 from .learn.models import CheckAttempt, LessonProgress
+from .lti.models import (
+    Deployment,
+    LtiContext,
+    OneTimeValue,
+    Platform,
+    RegistrationToken,
+    ResourceLink,
+    ToolKey,
+    UserLink,
+)
 from .orgs.models import Organisation
 from .outbox.models import OutboxMessage
 from .roleplay.models import RoleplayAttempt, RoleplayStep
@@ -18,11 +28,19 @@ __all__ = [
     "CohortInstructor",
     "CohortMember",
     "ContentVersion",
+    "Deployment",
     "Identity",
     "LessonProgress",
+    "LtiContext",
+    "OneTimeValue",
     "Organisation",
     "OutboxMessage",
+    "Platform",
+    "RegistrationToken",
+    "ResourceLink",
     "RoleplayAttempt",
     "RoleplayStep",
+    "ToolKey",
     "User",
+    "UserLink",
 ]
