@@ -11,8 +11,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
+from flask import has_app_context
 from sqlalchemy.orm import Session
 
+from ..outbox import jobs
 from ..outbox import services as outbox
 from ..outbox.http import outcome_of, transport_outcome
 from ..outbox.services import NewMessage, Outcome, SendContext
@@ -120,21 +122,18 @@ def enqueue_score(
     payload = {"issuer": issuer, "client_id": client_id, "lineitem": lineitem, "score": body}
     if event_id is None:
         event_id = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-    return bool(
-        outbox.enqueue(
-            session,
-            [
-                NewMessage(
-                    kind=SCORE_KIND,
-                    ordering_key=f"ags:{lineitem}:{score.user_id}",
-                    payload=payload,
-                    idempotency_key=f"ags:{issuer}:{event_id}",
-                    user_id=user_id,
-                    organisation_id=organisation_id,
-                )
-            ],
-        )
+    message = NewMessage(
+        kind=SCORE_KIND,
+        ordering_key=f"ags:{lineitem}:{score.user_id}",
+        payload=payload,
+        idempotency_key=f"ags:{issuer}:{event_id}",
+        user_id=user_id,
+        organisation_id=organisation_id,
     )
+    added = outbox.enqueue(session, [message]) > 0
+    if added and has_app_context():
+        jobs.kick()  # start delivering now (a job, or inline without Redis)
+    return added
 
 
 def send_scores(context: SendContext, payloads: list[dict]) -> list[Outcome]:
