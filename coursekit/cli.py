@@ -11,12 +11,15 @@ from . import migrate
 from .domain.content import ContentError, load_course
 from .lti.cli import group as lti_group
 from .outbox.cli import outbox_group
+from .privacy import commands as privacy_commands
 
 group = AppGroup("coursekit", help="CourseKit: database, content and accounts.")
 db_group = AppGroup("db", help="CourseKit's database migrations (Alembic).")
 group.add_command(db_group)
 group.add_command(lti_group)
 group.add_command(outbox_group)
+group.add_command(privacy_commands.erase_user)
+group.add_command(privacy_commands.retention)
 
 
 def _engine():  # type: ignore[no-untyped-def]

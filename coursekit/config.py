@@ -76,6 +76,10 @@ DEFAULTS: Mapping[str, Any] = {
     "COURSEKIT_XAPI_PASSWORD": None,
     "COURSEKIT_XAPI_SITE_URL": None,  # actors' homePage and activity ids; default: request URL
     "COURSEKIT_XAPI_ACTOR_KEY": None,  # keys the learners' pseudonyms; default: the secret key
+    # Personal data: an erased trainee's certificates are revoked ("revoke") or stay valid
+    # ("keep"); trainees idle this many days are erased by `flask coursekit retention --apply`.
+    "COURSEKIT_ERASURE_CERTIFICATES": "revoke",
+    "COURSEKIT_RETENTION_INACTIVE_DAYS": None,  # None: keep accounts forever
 }
 
 

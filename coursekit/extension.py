@@ -18,6 +18,7 @@ from .ops.health import bp as health_bp
 from .ops.metrics import bp as metrics_bp
 from .orgs.views import bp as orgs_bp
 from .outbox.views import bp as outbox_bp
+from .privacy.views import bp as privacy_bp
 from .roleplay.views import bp as roleplay_bp
 from .security import init_security
 from .site.views import bp as site_bp
@@ -26,7 +27,7 @@ from .web import bp as parent_bp
 from .xapi import hooks as xapi_hooks
 
 _children = (site_bp, auth_bp, learn_bp, roleplay_bp, cohorts_bp, certificates_bp, orgs_bp)
-for child in (*_children, outbox_bp, health_bp, metrics_bp):
+for child in (*_children, outbox_bp, privacy_bp, health_bp, metrics_bp):
     parent_bp.register_blueprint(child)
 for child in LTI_BLUEPRINTS:
     parent_bp.register_blueprint(child)
