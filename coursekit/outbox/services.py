@@ -108,7 +108,7 @@ def enqueue(session: Session, messages: Sequence[NewMessage]) -> int:
     added = 0
     with write_transaction(session):
         for message in messages:
-            result = session.execute(
+            new_id = session.scalar(
                 upsert(session, OutboxMessage)
                 .values(
                     kind=message.kind,
@@ -119,8 +119,9 @@ def enqueue(session: Session, messages: Sequence[NewMessage]) -> int:
                     organisation_id=message.organisation_id or DEFAULT_ORGANISATION_ID,
                 )
                 .on_conflict_do_nothing(index_elements=["idempotency_key"])
+                .returning(OutboxMessage.id)  # no row: it was stored before
             )
-            added += result.rowcount or 0  # type: ignore[attr-defined]
+            added += new_id is not None
     return added
 
 
