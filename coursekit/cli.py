@@ -12,6 +12,7 @@ from .domain.content import ContentError, load_course
 from .lti.cli import group as lti_group
 from .outbox.cli import outbox_group
 from .privacy import commands as privacy_commands
+from .scorm.commands import export_scorm
 
 group = AppGroup("coursekit", help="CourseKit: database, content and accounts.")
 db_group = AppGroup("db", help="CourseKit's database migrations (Alembic).")
@@ -20,6 +21,7 @@ group.add_command(lti_group)
 group.add_command(outbox_group)
 group.add_command(privacy_commands.erase_user)
 group.add_command(privacy_commands.retention)
+group.add_command(export_scorm)
 
 
 def _engine():  # type: ignore[no-untyped-def]

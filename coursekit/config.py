@@ -42,6 +42,8 @@ DEFAULTS: Mapping[str, Any] = {
     "COURSEKIT_CERTIFICATE_BATCH_INLINE_LIMIT": 20,
     # Host mode: called with the host's current_user, returns a HostIdentity (see auth/identity.py).
     "COURSEKIT_HOST_IDENTITY": None,
+    # SCORM: ids of exported packages whose launches are refused (see export-scorm's output).
+    "COURSEKIT_SCORM_REVOKED_PACKAGES": (),
     # LTI 1.3 (the tool side): clock leeway for id_tokens, how long a login may take, the
     # platforms' key sets cache, a new-window link's life, and the key rotation overlap.
     "COURSEKIT_LTI_LEEWAY_SECONDS": 60,

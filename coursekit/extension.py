@@ -20,6 +20,7 @@ from .orgs.views import bp as orgs_bp
 from .outbox.views import bp as outbox_bp
 from .privacy.views import bp as privacy_bp
 from .roleplay.views import bp as roleplay_bp
+from .scorm.views import bp as scorm_bp
 from .security import init_security
 from .site.views import bp as site_bp
 from .state import State, close_session
@@ -27,7 +28,7 @@ from .web import bp as parent_bp
 from .xapi import hooks as xapi_hooks
 
 _children = (site_bp, auth_bp, learn_bp, roleplay_bp, cohorts_bp, certificates_bp, orgs_bp)
-for child in (*_children, outbox_bp, privacy_bp, health_bp, metrics_bp):
+for child in (*_children, scorm_bp, outbox_bp, privacy_bp, health_bp, metrics_bp):
     parent_bp.register_blueprint(child)
 for child in LTI_BLUEPRINTS:
     parent_bp.register_blueprint(child)

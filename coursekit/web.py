@@ -36,7 +36,9 @@ bp.after_request(metrics.observe)
 def _protect_forms() -> None:
     # CourseKit checks CSRF on its own forms, whether or not the host checks its own.
     if current_app.config.get("WTF_CSRF_ENABLED", True):
-        csrf.protect()  # a no-op for GET, HEAD, OPTIONS and TRACE
+        # A no-op for GET, HEAD, OPTIONS and TRACE, and for views marked @csrf.exempt (a
+        # cross-site POST from an LMS, checked by its own signed token instead).
+        csrf.protect(apply_exemptions=True)
 
 
 @bp.app_context_processor
