@@ -60,7 +60,7 @@ class DeepLinkSettings:
     return_url: str
     accept_types: tuple[str, ...]
     accept_multiple: bool
-    data: str | None
+    data: Any  # opaque: echoed back exactly (a string by the spec; some platforms send JSON)
     title: str | None
 
 
@@ -206,12 +206,11 @@ def _deep_link(claims: Mapping[str, Any]) -> DeepLinkSettings:
     accept_types = settings.get("accept_types")
     if not isinstance(accept_types, list):
         raise ClaimError("the deep_linking_settings claim has no accept_types list")
-    data = settings.get("data")
     return DeepLinkSettings(
         return_url=return_url,
         accept_types=tuple(str(t) for t in accept_types),
         accept_multiple=settings.get("accept_multiple") is True,
-        data=data if isinstance(data, str) else None,
+        data=settings.get("data"),
         title=_text(settings, "title"),
     )
 

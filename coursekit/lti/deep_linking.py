@@ -84,7 +84,7 @@ def response_token(
     issuer: str,
     deployment_id: str,
     items: Sequence[dict[str, Any]],
-    data: str | None,
+    data: Any,
     message: str | None = None,
 ) -> str:
     """The LtiDeepLinkingResponse JWT: from the tool (iss = its client id) to the platform

@@ -8,8 +8,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from coursekit.lti import registrations
 from tests.conftest import MINI_CONTENT
+from tests.lti.flow import register
 from tests.lti.platform import TestPlatform
 
 
@@ -17,25 +17,6 @@ from tests.lti.platform import TestPlatform
 def platform() -> Iterator[TestPlatform]:
     with TestPlatform() as running:
         yield running
-
-
-def register(app: Flask, platform: TestPlatform, **settings: object) -> int:
-    """Register the test LMS with the app, through the real service."""
-    session = app.extensions["coursekit"].db.sessionmaker()
-    try:
-        values: dict = {
-            "name": "Test LMS",
-            "issuer": platform.issuer,
-            "client_id": platform.client_id,
-            "auth_login_url": platform.auth_url,
-            "token_url": platform.token_url,
-            "jwks_url": platform.jwks_url,
-            "deployment_ids": [platform.deployment_id],
-            **settings,
-        }
-        return registrations.add_platform(session, **values).id
-    finally:
-        session.close()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from werkzeug.test import TestResponse
 
 from coursekit.auth.models import Identity, User
 from coursekit.cohorts.models import Cohort, CohortInstructor, CohortMember
+from coursekit.lti import registrations
 from coursekit.lti.models import LtiContext, ResourceLink, UserLink
 from tests.lti.platform import TestPlatform
 
@@ -116,5 +117,24 @@ def counts(app: Flask) -> dict[str, int]:
                 UserLink,
             )
         }
+    finally:
+        session.close()
+
+
+def register(app: Flask, platform: TestPlatform, **settings: object) -> int:
+    """Register the test LMS with the app, through the real service."""
+    session = app.extensions["coursekit"].db.sessionmaker()
+    try:
+        values: dict = {
+            "name": "Test LMS",
+            "issuer": platform.issuer,
+            "client_id": platform.client_id,
+            "auth_login_url": platform.auth_url,
+            "token_url": platform.token_url,
+            "jwks_url": platform.jwks_url,
+            "deployment_ids": [platform.deployment_id],
+            **settings,
+        }
+        return registrations.add_platform(session, **values).id
     finally:
         session.close()

@@ -214,6 +214,7 @@ class TestPlatform:
             "/.well-known/openid-configuration": self._openid_configuration,
             "/register": self._register,
             "/deep-link-return": self._deep_link_return,
+            "/favicon.ico": lambda _request: Response(status=204),
         }.get(request.path)
         if handler is None and request.path.startswith("/course/"):
             handler = self._course_page

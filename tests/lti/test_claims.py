@@ -109,7 +109,14 @@ def test_roles(roles: list[str], instructor: bool, learner: bool) -> None:
 
 @pytest.mark.parametrize(
     ("locale", "language"),
-    [("zh-CN", "zh"), ("zh_Hant_TW", "zh"), ("en-GB", "en"), ("EN", "en"), ("fr-FR", None), (None, None)],
+    [
+        ("zh-CN", "zh"),
+        ("zh_Hant_TW", "zh"),
+        ("en-GB", "en"),
+        ("EN", "en"),
+        ("fr-FR", None),
+        (None, None),
+    ],
 )
 def test_lms_locales_become_interface_languages(locale: str | None, language: str | None) -> None:
     assert c.language(locale, ("zh", "en")) == language

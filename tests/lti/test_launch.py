@@ -57,7 +57,11 @@ def test_a_learner_lands_signed_in_on_the_linked_module(
 
     session = _db(lti_app)
     user = session.scalar(select(User))
-    assert (user.name, user.email, user.role) == ("Wang Fang", "wang.fang@school.example", "trainee")
+    assert (user.name, user.email, user.role) == (
+        "Wang Fang",
+        "wang.fang@school.example",
+        "trainee",
+    )
     identity = session.scalar(select(Identity))
     assert (identity.issuer, identity.subject) == (platform.issuer, "lms-user-1")
     context = session.scalar(select(LtiContext))
@@ -214,7 +218,9 @@ def test_launch_records_feed_the_grade_and_roster_services(
     session.close()
 
 
-def test_a_launch_lets_the_lms_frame_coursekit(lti_client: FlaskClient, platform: TestPlatform) -> None:
+def test_a_launch_lets_the_lms_frame_coursekit(
+    lti_client: FlaskClient, platform: TestPlatform
+) -> None:
     response = launch(lti_client, platform)
     page = lti_client.get(continue_url(response))
     policy = page.headers["Content-Security-Policy"]
@@ -230,4 +236,6 @@ def test_the_redirect_uri_is_absolute_and_launch_url_is_the_registered_one(
 ) -> None:
     login = start_login(lti_client, platform)
     assert urlsplit(login.params["redirect_uri"]).path == "/lti/launch"
-    assert parse_qs(urlsplit(login.redirect).query)["redirect_uri"] == [platform.tool("/lti/launch")]
+    assert parse_qs(urlsplit(login.redirect).query)["redirect_uri"] == [
+        platform.tool("/lti/launch")
+    ]

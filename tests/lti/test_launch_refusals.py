@@ -181,7 +181,9 @@ def test_a_nonce_bound_to_another_login_is_refused(
     first, second = start_login(lti_client, platform), start_login(lti_client, platform)
     before = counts(lti_app)
     with caplog.at_level(logging.INFO, logger="coursekit.lti"):
-        response = post_launch(lti_client, platform.sign(platform.claims(first.nonce)), second.state)
+        response = post_launch(
+            lti_client, platform.sign(platform.claims(first.nonce)), second.state
+        )
     _assert_refused(lti_app, response, 400, "nonce belongs to another login", before, caplog)
 
 
@@ -256,7 +258,11 @@ def test_an_error_from_the_lms_is_shown(
     with caplog.at_level(logging.INFO, logger="coursekit.lti"):
         response = lti_client.post(
             "/lti/launch",
-            data={"error": "login_required", "error_description": "No session", "state": login.state},
+            data={
+                "error": "login_required",
+                "error_description": "No session",
+                "state": login.state,
+            },
         )
     assert response.status_code == 400
     assert "login_required: No session" in response.get_data(as_text=True)
