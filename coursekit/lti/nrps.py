@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from ..auth.services import ExternalPerson, normalise_email, provision
 from ..cohorts.models import Cohort, CohortInstructor, CohortMember
 from ..db import write_transaction
 from .oauth import ServiceClient
+from .types import PlatformEndpoints, SigningKey
 
 SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
@@ -239,6 +241,21 @@ def sync_cohort(
         inactive=inactive,
         gone=gone,
     )
+
+
+def sync_from_platform(
+    session: Session,
+    cohort_id: int,
+    endpoints: PlatformEndpoints,
+    key: SigningKey,
+    memberships_url: str,
+    *,
+    timeout: float = 10.0,
+) -> tuple[Roster, SyncSummary]:
+    """Read the roster at `memberships_url` (the launch's NRPS claim) and sync the cohort."""
+    with httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0))) as http:
+        roster = fetch_roster(ServiceClient(http, endpoints, key), memberships_url)
+    return roster, sync_cohort(session, cohort_id, endpoints.issuer, roster.members)
 
 
 def _add_instructor(

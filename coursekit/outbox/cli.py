@@ -1,13 +1,15 @@
 """`flask coursekit outbox ...`: deliver (once, or in a loop where there is no Redis), list
-what is waiting or failed, retry a failed message."""
+what is waiting or failed, retry a failed message, purge old delivered ones."""
 
 import time
+from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
 
+from ..db import utcnow
 from ..state import get_state
-from . import jobs, services
+from . import jobs, manage
 
 outbox_group = AppGroup("outbox", help="Deliveries to the LMS (grades) and the LRS (xAPI).")
 
@@ -30,9 +32,9 @@ def list_messages() -> None:
     """Show the messages waiting or failed, failed first."""
     session = get_state().db.sessionmaker()
     try:
-        counts = services.counts(session, None)
+        counts = manage.counts(session, None)
         click.echo(" ".join(f"{status} {n}" for status, n in counts.items()))
-        for message, _user in services.problems(session, None):
+        for message, _user in manage.problems(session, None):
             error = f"  {message.last_error}" if message.last_error else ""
             click.echo(
                 f"{message.id:6d} {message.status:<8} {message.kind:<10} "
@@ -48,9 +50,21 @@ def retry(message_id: int) -> None:
     """Give a failed message a fresh set of attempts."""
     session = get_state().db.sessionmaker()
     try:
-        services.retry(session, message_id, None)
-    except services.OutboxError as error:
+        manage.retry(session, message_id, None)
+    except manage.OutboxError as error:
         raise click.ClickException(str(error)) from error
     finally:
         session.close()
     click.echo(f"message {message_id} will be tried again")
+
+
+@outbox_group.command("purge")
+@click.option("--days", default=90, show_default=True, help="Keep what was sent since then.")
+def purge(days: int) -> None:
+    """Delete messages delivered more than DAYS ago."""
+    session = get_state().db.sessionmaker()
+    try:
+        removed = manage.purge_sent(session, utcnow() - timedelta(days=days))
+    finally:
+        session.close()
+    click.echo(f"deleted {removed} delivered message(s)")

@@ -13,7 +13,7 @@ from flask import Flask, after_this_request, current_app, g, has_request_context
 from ..certificates.batches import QUEUE
 from ..db import utcnow
 from ..state import get_state
-from . import services
+from . import manage, services
 from .backoff import RetryPolicy
 from .services import DeliveryReport, SenderSpec
 
@@ -91,7 +91,7 @@ def schedule_next() -> datetime | None:
     `flask coursekit worker` runs, starts it then); one booking at a time is enough."""
     session = get_state().db.sessionmaker()
     try:
-        due = services.next_due(session)
+        due = manage.next_due(session)
     finally:
         session.close()
     if due is None:

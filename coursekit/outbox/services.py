@@ -1,5 +1,6 @@
 """Outbox services: enqueue once, claim safely, deliver in order, retry with backoff, keep
-what failed. Senders are plain callables registered per kind; they never touch the outbox."""
+what failed (manage.py: seeing and retrying it). Senders are plain callables registered per
+kind; they never touch the outbox."""
 
 import hashlib
 import logging
@@ -10,12 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import httpx
-from sqlalchemy import exists, false, func, or_, select, true, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import ColumnElement
 
-from ..auth.models import User
-from ..cohorts.models import CohortInstructor, CohortMember
 from ..db import upsert, utcnow, write_transaction
 from ..orgs.models import DEFAULT_ORGANISATION_ID
 from .backoff import RetryPolicy, retry_delay
@@ -27,14 +25,6 @@ KEY_LENGTH = 255
 
 class OutboxError(Exception):
     pass
-
-
-class MessageNotFound(OutboxError):
-    pass
-
-
-class NotRetryable(OutboxError):
-    """Only a failed message can be retried: a pending one is still being tried."""
 
 
 @dataclass(frozen=True)
@@ -301,64 +291,3 @@ def _after(
     report.failed += 1
     log.error("%s failed after %d attempt(s): %s", where, attempts, error)
     return {"status": FAILED, "attempts": attempts, "last_error": error}
-
-
-def visible_to(viewer: User | None) -> ColumnElement[bool]:
-    """Admins (and the CLI, viewer None) see every message; instructors those about their
-    cohorts' trainees."""
-    if viewer is None or viewer.is_admin:
-        return true()
-    if not viewer.is_instructor:
-        return false()
-    trainees = (
-        select(CohortMember.user_id)
-        .join(CohortInstructor, CohortInstructor.cohort_id == CohortMember.cohort_id)
-        .where(CohortInstructor.user_id == viewer.id)
-    )
-    return OutboxMessage.user_id.in_(trainees)
-
-
-def problems(
-    session: Session, viewer: User | None, limit: int = 200
-) -> list[tuple[OutboxMessage, User]]:
-    """Pending and failed messages the viewer may see, failed first, newest first."""
-    query = (
-        select(OutboxMessage, User)
-        .outerjoin(User, User.id == OutboxMessage.user_id)
-        .where(OutboxMessage.status.in_([PENDING, FAILED]), visible_to(viewer))
-        .order_by((OutboxMessage.status == FAILED).desc(), OutboxMessage.id.desc())
-        .limit(limit)
-    )
-    return [(message, user) for message, user in session.execute(query).all()]
-
-
-def counts(session: Session, viewer: User | None) -> dict[str, int]:
-    rows = session.execute(
-        select(OutboxMessage.status, func.count())
-        .where(visible_to(viewer))
-        .group_by(OutboxMessage.status)
-    ).all()
-    return {PENDING: 0, SENT: 0, FAILED: 0} | {status: n for status, n in rows}
-
-
-def retry(session: Session, message_id: int, viewer: User | None) -> OutboxMessage:
-    """Give a failed message a fresh set of attempts, due now (its last error is kept)."""
-    with write_transaction(session):
-        message = session.scalar(
-            select(OutboxMessage).where(OutboxMessage.id == message_id, visible_to(viewer))
-        )
-        if message is None:
-            raise MessageNotFound(f"no outbox message {message_id}")
-        if message.status != FAILED:
-            raise NotRetryable(f"outbox message {message_id} is {message.status}")
-        message.status, message.attempts, message.next_attempt_at = PENDING, 0, utcnow()
-        message.locked_by = message.locked_until = None
-    log.info("outbox message %d retried by %s", message_id, viewer.id if viewer else "the CLI")
-    return message
-
-
-def next_due(session: Session) -> datetime | None:
-    """When the earliest pending message is due (to schedule the next delivery run)."""
-    return session.scalar(
-        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == PENDING)
-    )

@@ -12,7 +12,7 @@ from ..auth.identity import current_learner, instructor_required
 from ..auth.models import User
 from ..state import db_session
 from ..web import refuse
-from . import jobs, services
+from . import jobs, manage
 from .models import FAILED, OutboxMessage
 
 bp = Blueprint("outbox", __name__)
@@ -69,12 +69,12 @@ def _row(message: OutboxMessage, user: User | None) -> Row:
 @instructor_required
 def index():  # type: ignore[no-untyped-def]
     viewer = current_learner()
-    rows = [_row(m, u) for m, u in services.problems(db_session(), viewer)]
+    rows = [_row(m, u) for m, u in manage.problems(db_session(), viewer)]
     return render_template(
         "coursekit/outbox/index.html",
         failed=[r for r in rows if r.failed],
         pending=[r for r in rows if not r.failed],
-        counts=services.counts(db_session(), viewer),
+        counts=manage.counts(db_session(), viewer),
     )
 
 
@@ -83,11 +83,11 @@ def index():  # type: ignore[no-untyped-def]
 def retry(message_id: int):  # type: ignore[no-untyped-def]
     viewer = current_learner()
     try:
-        services.retry(db_session(), message_id, viewer)
-    except services.MessageNotFound:
+        manage.retry(db_session(), message_id, viewer)
+    except manage.MessageNotFound:
         log.info("outbox retry refused: message %d not visible to user %d", message_id, viewer.id)
         abort(404)
-    except services.NotRetryable:
+    except manage.NotRetryable:
         log.info("outbox retry refused: message %d is not failed", message_id)
         raise refuse(
             409,

@@ -136,7 +136,8 @@ def test_a_cohort_follows_the_lms_roster(app: Flask, make_user, lms, tool_key) -
     # Next term: sub-7 leaves the course, sub-1 is suspended, everyone else is unchanged.
     lms.members = [m for m in lms.members if m["user_id"] != "sub-7"]
     lms.members[0]["status"] = "Inactive"
-    again = nrps.sync_cohort(session, cohort.id, lms.issuer, fetch(lms, tool_key[0]).members)
+    url = f"{lms.base_url}/memberships"
+    _roster, again = nrps.sync_from_platform(session, cohort.id, lms.endpoints, tool_key[0], url)
     assert (again.learners_added, again.instructors_added, again.accounts_created) == (0, 0, 0)
     assert again.already == 4  # sub-2, sub-8 and the two instructors
     assert again.inactive == (users["sub-1"].id,) and again.gone == (users["sub-7"].id,)

@@ -135,6 +135,12 @@ def test_the_cli_lists_retries_and_delivers(make_app, make_user, lms, tool_key) 
     assert "sent 1," in runner.invoke(args=["coursekit", "outbox", "deliver"]).output
     refused = runner.invoke(args=["coursekit", "outbox", "retry", str(message_id)])
     assert refused.exit_code != 0 and "is sent" in refused.output
+    kept = runner.invoke(args=["coursekit", "outbox", "purge", "--days", "1"]).output
+    assert "deleted 0 " in kept and status(app, message_id) is not None
+    assert (
+        "deleted 1 " in runner.invoke(args=["coursekit", "outbox", "purge", "--days", "0"]).output
+    )
+    assert status(app, message_id) is None
 
 
 def test_with_redis_delivery_is_a_job_and_the_retry_is_booked(make_app, lms, tool_key) -> None:
