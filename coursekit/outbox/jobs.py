@@ -19,6 +19,7 @@ from .services import DeliveryReport, SenderSpec
 
 log = logging.getLogger("coursekit.outbox")
 SCHEDULE_KEY = "coursekit:outbox:next-run"
+INLINE_ROUNDS = 3
 
 
 def policy(config: Mapping[str, Any]) -> RetryPolicy:
@@ -48,9 +49,13 @@ def default_senders() -> dict[str, SenderSpec]:
 
 
 def deliver_now(
-    *, now: datetime | None = None, senders: Mapping[str, SenderSpec] | None = None
+    *,
+    now: datetime | None = None,
+    senders: Mapping[str, SenderSpec] | None = None,
+    max_rounds: int = 1000,
 ) -> DeliveryReport:
-    """One delivery run in this app: everything due now, on its own session."""
+    """One delivery run in this app: what is due now (up to `max_rounds` claims of a few
+    messages each), on its own session."""
     config = current_app.config
     session = get_state().db.sessionmaker()
     try:
@@ -62,6 +67,7 @@ def deliver_now(
                 http=http,
                 config=config,
                 now=now,
+                max_rounds=max_rounds,
             )
     finally:
         session.close()
@@ -137,6 +143,8 @@ def kick() -> None:
 def _deliver_inline(app: Flask) -> None:
     try:
         with app.app_context():
-            deliver_now()
+            # A few rounds only: a backlog (after an outage) is the worker's or the CLI's job,
+            # not something to hold this server process for.
+            deliver_now(max_rounds=INLINE_ROUNDS)
     except Exception:
         log.warning("outbox: inline delivery failed; messages stay queued", exc_info=True)
