@@ -54,6 +54,7 @@ DEFAULTS: Mapping[str, Any] = {
     "COURSEKIT_LTI_OPEN_LINK_MAX_AGE": 300,
     "COURSEKIT_LTI_KEY_OVERLAP_HOURS": 72,
     "COURSEKIT_LTI_REGISTRATION_URL_DAYS": 7,
+    "COURSEKIT_LTI_LOGIN_LIMIT": "600 per minute",  # LMS login initiations per client address
     # Operations: logs ("json" or "text" sets up a stderr handler in the standalone app; None
     # leaves logging to the host), an access line per request, and who may read /metrics.
     "COURSEKIT_LOG_FORMAT": None,

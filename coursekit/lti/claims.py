@@ -203,6 +203,8 @@ def _deep_link(claims: Mapping[str, Any]) -> DeepLinkSettings:
     return_url = _text(settings, "deep_link_return_url")
     if return_url is None:
         raise ClaimError("the deep_linking_settings claim has no deep_link_return_url")
+    if urlsplit(return_url).scheme not in ("https", "http"):
+        raise ClaimError("the deep_link_return_url is not an http(s) URL")
     accept_types = settings.get("accept_types")
     if not isinstance(accept_types, list):
         raise ClaimError("the deep_linking_settings claim has no accept_types list")

@@ -148,9 +148,15 @@ def _claim(session: Session, row_id: int, claimed: bool) -> bool:
 
 def _json(response: httpx.Response, what: str) -> dict[str, Any]:
     if response.status_code >= 400:
-        raise RegistrationFailed(
-            f"the LMS refused the {what} ({response.status_code}): {response.text[:300]}", 502
+        # The body goes to the log only: the person holding the URL must not be able to
+        # read whatever an address answers.
+        log.warning(
+            "LTI dynamic registration: %s answered %d: %s",
+            what,
+            response.status_code,
+            response.text[:500],
         )
+        raise RegistrationFailed(f"the LMS refused the {what} (HTTP {response.status_code})", 502)
     try:
         document = response.json()
     except ValueError as error:
@@ -160,10 +166,12 @@ def _json(response: httpx.Response, what: str) -> dict[str, Any]:
     return document
 
 
-def fetch_configuration(url: str, registration_token: str | None, timeout: float) -> dict[str, Any]:
+def fetch_configuration(
+    url: str, registration_token: str | None, timeout: float, loopback_http: bool = False
+) -> dict[str, Any]:
     """The platform's OpenID configuration, checked (LTI-DR 3.4, 3.5)."""
     try:
-        url = registrations.check_url(url, "openid_configuration")
+        url = registrations.check_url(url, "openid_configuration", loopback_http=loopback_http)
     except registrations.RegistrationError as error:
         raise RegistrationFailed(str(error)) from error
     headers = {"Accept": "application/json"}
@@ -188,6 +196,9 @@ def fetch_configuration(url: str, registration_token: str | None, timeout: float
         raise RegistrationFailed(
             f"the issuer {config['issuer']!r} does not match the configuration's address {url!r}"
         )
+    # Registration goes to the host that served the configuration, nowhere else.
+    if urlsplit(config["registration_endpoint"]).netloc != urlsplit(url).netloc:
+        raise RegistrationFailed("the registration endpoint is not on the configuration's host")
     return config
 
 
@@ -199,12 +210,14 @@ def register(
     registration_token: str | None,
     tool: ToolUrls,
     timeout: float,
+    loopback_http: bool = False,
 ) -> Platform:
-    """Register with the LMS that sent us here, and store it as a platform."""
+    """Register with the LMS that sent us here, and store it as a platform. Plain http is
+    refused unless `loopback_http` (a platform on this machine, outside production)."""
     row = _open_token(session, token)
     if not openid_configuration:
         raise RegistrationFailed("open this URL from your LMS's tool registration page")
-    config = fetch_configuration(openid_configuration, registration_token, timeout)
+    config = fetch_configuration(openid_configuration, registration_token, timeout, loopback_http)
     if not _claim(session, row.id, claimed=True):
         raise RegistrationFailed("this registration URL was already used: make a new one", 410)
     try:
@@ -225,7 +238,9 @@ def _register(
     timeout: float,
 ) -> Platform:
     try:
-        endpoint = registrations.check_url(config["registration_endpoint"], "registration_endpoint")
+        endpoint = registrations.check_url(
+            config["registration_endpoint"], "registration_endpoint", loopback_http=True
+        )
     except registrations.RegistrationError as error:
         raise RegistrationFailed(str(error)) from error
     headers = {"Accept": "application/json"}

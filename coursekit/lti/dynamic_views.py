@@ -5,6 +5,7 @@ import logging
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..security import limiter
 from ..state import db_session
 from ..web import refuse
 from . import dynamic, registrations
@@ -25,6 +26,7 @@ def tool_urls() -> dynamic.ToolUrls:
 
 
 @bp.get("/register/<token>")
+@limiter.limit("30 per minute")
 def register(token: str) -> str:
     """Called by the LMS (in its frame) with openid_configuration and registration_token."""
     try:
@@ -35,6 +37,7 @@ def register(token: str) -> str:
             registration_token=request.args.get("registration_token"),
             tool=tool_urls(),
             timeout=current_app.config["COURSEKIT_LTI_HTTP_TIMEOUT"],
+            loopback_http=not current_app.config["COURSEKIT_PRODUCTION"],
         )
     except dynamic.RegistrationFailed as error:
         log.warning("LTI dynamic registration refused (%d): %s", error.status, error)

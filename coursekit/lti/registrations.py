@@ -39,11 +39,12 @@ def is_loopback(url: str) -> bool:
     return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
 
 
-def check_url(url: str, field: str) -> str:
-    """An https URL (http only on this machine), without a fragment."""
+def check_url(url: str, field: str, *, loopback_http: bool = True) -> str:
+    """An https URL (plain http only on this machine, if allowed), without a fragment."""
     url = url.strip()
     parts = urlsplit(url)
-    if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(url)):
+    local = loopback_http and parts.scheme == "http" and is_loopback(url)
+    if parts.scheme != "https" and not local:
         raise RegistrationError(f"{field} must be an https URL", field)
     if not parts.hostname or parts.fragment:
         raise RegistrationError(f"{field} must be a full URL without a fragment", field)

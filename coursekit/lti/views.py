@@ -25,7 +25,7 @@ from ..auth.models import User
 from ..auth.services import set_locale
 from ..i18n import SESSION_KEY
 from ..security import allow_framing_by, csrf, limiter
-from ..state import course, db_session
+from ..state import course, db_session, get_state
 from ..web import refuse
 from . import claims as c
 from . import cookies, registrations
@@ -54,6 +54,13 @@ def _refused(what: str, error: LaunchError) -> Exception:
     return refuse(error.status, _("Your LMS's request was refused: %(reason)s.", reason=str(error)))
 
 
+def _own_sign_in(what: str) -> None:
+    """A launch signs a CourseKit user in: impossible when the host app owns sign-in."""
+    if get_state().host_login:
+        reason = "this site signs people in through its host application, not through an LMS"
+        raise _refused(what, LaunchError(reason, 403))
+
+
 def target_url(target: str) -> str:
     """Where a target opens in CourseKit."""
     kind, ident = c.parse_target(target)
@@ -67,10 +74,12 @@ def target_url(target: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("120 per minute")
+# Per client address: a classroom behind one NAT launches at once, so the default is high.
+@limiter.limit(lambda: current_app.config["COURSEKIT_LTI_LOGIN_LIMIT"])
 def login() -> Response:
     """Third-party initiated login: answer with a redirect to the platform's authorisation
     endpoint, carrying a fresh state (also set as a cookie on this browser) and nonce."""
+    _own_sign_in("login")
     values = request.values
     login_request = LoginRequest(
         issuer=values.get("iss", ""),
@@ -98,6 +107,7 @@ def login() -> Response:
 @bp.post("/launch")
 def launch() -> Response:
     """The platform's form post with the id_token: checked completely before anything else."""
+    _own_sign_in("launch")
     if request.form.get("error"):
         error = LaunchError(
             f"the LMS did not sign you in ({request.form.get('error')}: "
@@ -187,6 +197,7 @@ def _sign_in(user: User, verified: VerifiedLaunch | None = None, lang: str | Non
 @bp.get("/open/<value>")
 def open_window(value: str) -> Response:
     """The new-window link: signs the launched user in at the same target, once."""
+    _own_sign_in("new-window link")
     try:
         user_id, target = spend_open_link(db_session(), value)
     except LaunchError as error:

@@ -51,6 +51,10 @@ def test_a_deep_linking_request_needs_its_settings() -> None:
     broken = valid(message_type=c.DEEP_LINKING_REQUEST, **{c.DL_SETTINGS: {"accept_types": []}})
     with pytest.raises(c.ClaimError, match="deep_link_return_url"):
         c.parse_launch(broken)
+    settings = {"deep_link_return_url": "javascript:alert(1)", "accept_types": ["ltiResourceLink"]}
+    scripted = valid(message_type=c.DEEP_LINKING_REQUEST, **{c.DL_SETTINGS: settings})
+    with pytest.raises(c.ClaimError, match="not an http"):
+        c.parse_launch(scripted)
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Dynamic registration against the test LMS: its OpenID configuration and registration
 endpoint are real HTTP; the tool is reached through a one-time URL an admin made."""
 
+import json
 import logging
 
 import pytest
@@ -114,7 +115,7 @@ def test_a_refused_registration_keeps_the_url_usable(
     app, token = app_and_token
     response = _register(app, token, platform, registration_token="wrong")
     assert response.status_code == 502
-    assert "refused the registration (401)" in response.get_data(as_text=True)
+    assert "refused the registration (HTTP 401)" in response.get_data(as_text=True)
     assert _platforms(app) == []
     session = app.extensions["coursekit"].db.sessionmaker()
     assert session.scalar(select(RegistrationToken.used_at)) is None
@@ -154,3 +155,32 @@ def test_bad_registration_urls(app_and_token: tuple[Flask, str], platform: TestP
 )
 def test_issuer_and_configuration_url(issuer: str, configuration: str, matches: bool) -> None:
     assert dynamic.issuer_matches(issuer, configuration) is matches
+
+
+def test_in_production_only_https_lmss_register(make_app, platform: TestPlatform) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(COURSEKIT_CONTENT_DIR=str(MINI_CONTENT), COURSEKIT_PRODUCTION=True)
+    session = app.extensions["coursekit"].db.sessionmaker()
+    token = dynamic.issue_token(session, organisation_id=1, created_by=None, days=7)
+    session.close()
+    response = _register(app, token, platform)
+    assert response.status_code == 400
+    assert "openid_configuration must be an https URL" in response.get_data(as_text=True)
+    assert platform.registrations == []
+
+
+def test_the_registration_goes_to_the_configurations_host_only(
+    app_and_token: tuple[Flask, str], platform: TestPlatform, monkeypatch
+) -> None:
+    app, token = app_and_token
+    original = platform._openid_configuration
+
+    def elsewhere(request):  # type: ignore[no-untyped-def]
+        response = original(request)
+        config = response.get_json()
+        config["registration_endpoint"] = "http://localhost:9/register"
+        return type(response)(json.dumps(config), content_type="application/json")
+
+    monkeypatch.setattr(platform, "_openid_configuration", elsewhere)
+    response = _register(app, token, platform)
+    assert response.status_code == 400
+    assert "not on the configuration&#39;s host" in response.get_data(as_text=True)
