@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from . import migrate
 from .domain.content import ContentError, load_course
 from .lti.cli import group as lti_group
+from .ops import commands as ops_commands
 from .outbox.cli import outbox_group
 from .privacy import commands as privacy_commands
 from .scorm.commands import export_scorm
@@ -21,6 +22,8 @@ group.add_command(lti_group)
 group.add_command(outbox_group)
 group.add_command(privacy_commands.erase_user)
 group.add_command(privacy_commands.retention)
+group.add_command(ops_commands.backup_command)
+group.add_command(ops_commands.restore_command)
 group.add_command(export_scorm)
 
 

@@ -61,6 +61,8 @@ DEFAULTS: Mapping[str, Any] = {
     "COURSEKIT_LOG_LEVEL": "INFO",
     "COURSEKIT_ACCESS_LOG": False,
     "COURSEKIT_METRICS_TOKEN": None,  # a bearer token; unset: only 127.0.0.1 may scrape
+    # The largest request body CourseKit accepts (a roster CSV, a logo); more gets a 413 page.
+    "COURSEKIT_MAX_REQUEST_BYTES": 4_000_000,
     # The outbox (grades to the LMS, statements to the LRS): tries before a message is marked
     # failed, the first retry delay (doubling, with jitter) and its cap, how long a worker
     # owns a claimed message, the HTTP timeout, and (without Redis) delivering right after

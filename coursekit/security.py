@@ -74,6 +74,8 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", content_security_policy())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if current_app.config["COURSEKIT_PRODUCTION"]:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.is_secure or current_app.config["COURSEKIT_PRODUCTION"]:
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
     return response

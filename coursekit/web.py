@@ -33,6 +33,14 @@ bp.after_request(metrics.observe)
 
 
 @bp.before_request
+def _limit_request_size() -> None:
+    # Per request (Flask 3.1), so a host's own limits stay the host's: a larger body is
+    # refused with 413 before any of it is parsed.
+    request.max_content_length = current_app.config["COURSEKIT_MAX_REQUEST_BYTES"]
+    request.max_form_memory_size = current_app.config["COURSEKIT_MAX_REQUEST_BYTES"]
+
+
+@bp.before_request
 def _protect_forms() -> None:
     # CourseKit checks CSRF on its own forms, whether or not the host checks its own.
     if current_app.config.get("WTF_CSRF_ENABLED", True):
@@ -69,6 +77,7 @@ _ERROR_TITLES = {
     405: lambda: _("This action is not allowed here"),
     409: lambda: _("Already done"),
     410: lambda: _("No longer available"),
+    413: lambda: _("This is more than can be sent at once"),
     422: lambda: _("Please check what you entered"),
     429: lambda: _("Too many attempts"),
 }
@@ -81,6 +90,11 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
     detail = error.description if getattr(error, "coursekit_message", False) else None
     if code == 429:
         detail = _("Please wait a minute before you try again.")
+    if code == 413:
+        detail = _(
+            "Send at most %(size)s MB at a time.",
+            size=f"{current_app.config['COURSEKIT_MAX_REQUEST_BYTES'] / 1_000_000:g}",
+        )
     link = getattr(error, "coursekit_link", None)
     page = render_template("coursekit/error.html", title=title, detail=detail, code=code, link=link)
     return page, code
