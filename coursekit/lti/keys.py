@@ -13,7 +13,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db import utcnow, write_transaction
@@ -91,8 +91,11 @@ def rotate(session: Session, overlap: timedelta, now: datetime | None = None) ->
     pem = new_private_pem()
     with write_transaction(session):
         previous = _current(session)
-        if previous is not None:
-            previous.retire_at = now + overlap
+        # Every key still marked current retires (two first requests racing on PostgreSQL
+        # may each have made one).
+        session.execute(
+            update(ToolKey).where(ToolKey.retire_at.is_(None)).values(retire_at=now + overlap)
+        )
         dropped = session.execute(
             delete(ToolKey).where(ToolKey.retire_at.is_not(None), ToolKey.retire_at <= now)
         ).rowcount
@@ -101,6 +104,6 @@ def rotate(session: Session, overlap: timedelta, now: datetime | None = None) ->
     return Rotation(
         new_kid=key.kid,
         retired_kid=previous.kid if previous else None,
-        retire_at=previous.retire_at if previous else None,
+        retire_at=now + overlap if previous else None,
         dropped=dropped or 0,
     )

@@ -93,3 +93,16 @@ def test_unknown_kids_do_not_flood_the_platform(
         response = post_launch(client, forged, login.state)
         assert response.status_code == 400
     assert platform.jwks_requests == 1  # fetched again at most once a minute
+
+
+def test_rotation_retires_every_key_marked_current(app: Flask) -> None:
+    """Two first requests racing (on PostgreSQL) may each have made a key: both retire."""
+    session = _db(app)
+    for _ in range(2):
+        pem = keys.new_private_pem()
+        session.add(keys.ToolKey(kid=keys._thumbprint(pem), private_pem=pem))
+    session.commit()
+    rotation = keys.rotate(session, timedelta(hours=1))
+    later = keys.published_keys(session, utcnow() + timedelta(hours=2))
+    assert [k["kid"] for k in later] == [rotation.new_kid]
+    session.close()
