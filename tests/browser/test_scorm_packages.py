@@ -117,6 +117,7 @@ def test_scorm_12_module_package_reports_a_pass(
     assert events[0] == "LMSInitialize" and events[-2:] == ["LMSCommit", "LMSFinish"]
     final = lms.commits[-1]["cmi"]["core"]  # what the LMS's server received
     assert (final["lesson_status"], final["score"]["raw"]) == ("passed", "100")
+    assert final["exit"] == ""  # a normal exit: the attempt is over
     assert re.fullmatch(r"\d{2,4}:\d\d:\d\d(\.\d\d?)?", final["session_time"])
     assert page.frame_locator("#sco").locator("#ck-saved").is_visible()
 
