@@ -195,6 +195,7 @@ def player():
 def status():
     scope = _scope()
     if scope is None:
+        current_app.logger.warning("SCORM status refused: this browser was not launched")
         response = jsonify(error="not launched from a SCORM package")
         response.status_code = 403
         return response
