@@ -20,6 +20,7 @@ Target (CourseKit issue 7): 0 errors, 0 lost and 0 duplicated writes, and p99 un
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -196,6 +197,11 @@ def report(args, records: list, outcomes: list, tally: dict, problems: list[str]
         f"({len(records) / (end - start):.0f} req/s), of which {len(writes)} writes "
         f"({len(writes) / (end - start):.1f} writes/s)"
     )
+    cpu_ms = args.server_cpu * 1000 / len(records)
+    print(
+        f"server CPU: {args.server_cpu:.1f} s for {len(records)} requests, {cpu_ms:.1f} ms each: "
+        f"{os.cpu_count()} idle cores would serve about {os.cpu_count() * 1000 / cpu_ms:.0f} req/s"
+    )
     print("| request | count | p50 ms | p99 ms | max ms | errors |\n|---|---:|---:|---:|---:|---:|")
     kinds = sorted({r[0] for r in records})
     for kind in [*kinds, "all writes", "all requests"]:
@@ -261,7 +267,9 @@ def main() -> None:
             )
             print(f"{len(trainees)} trainees logged in; the burst starts", flush=True)
             client = Path(__file__).with_name("burst_client.py")
+            cpu_before = server.cpu_seconds()
             subprocess.run([sys.executable, str(client), str(spec), str(out)], check=True)
+            args.server_cpu = server.cpu_seconds() - cpu_before
             problems = server.problems()
         results = json.loads(out.read_text())
         tally = verify(trainees, results["outcomes"], stored(url, emails))

@@ -52,6 +52,7 @@ def median_result(results: list[WrkResult]) -> dict[str, float]:
         "p50": statistics.median(r.p50_ms for r in results),
         "p99": statistics.median(r.p99_ms for r in results),
         "errors": sum(r.errors for r in results),
+        "cpu": statistics.median(r.cpu_ms for r in results),
     }
 
 
@@ -114,12 +115,13 @@ def main() -> None:
                             connections=clients,
                             threads=min(2, clients),
                             seconds=args.seconds,
+                            server=servers[name],
                         )
                         results.setdefault((name, clients), []).append(result)
                         print(
                             f"round {round_no} c={clients:<3} {name:<6} {result.rate:7.0f} req/s "
                             f"p50 {result.p50_ms:6.1f} ms p99 {result.p99_ms:6.1f} ms "
-                            f"errors {result.errors}",
+                            f"errors {result.errors} server CPU {result.cpu_ms:.2f} ms/req",
                             flush=True,
                         )
             problems = {name: s.problems() for name, s in servers.items()}
@@ -134,8 +136,8 @@ def report(args: argparse.Namespace, results: dict, problems: dict[str, list[str
         f"runs of {args.seconds:g} s"
     )
     print(
-        "| clients | page | req/s | p50 ms | p99 ms | errors | × bare | × login |\n"
-        "|---:|---|---:|---:|---:|---:|---:|---:|"
+        "| clients | page | req/s | p50 ms | p99 ms | errors | × bare | × login "
+        "| server CPU ms/req |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|"
     )
     verdicts = []
     for clients in args.clients:
@@ -145,7 +147,7 @@ def report(args: argparse.Namespace, results: dict, problems: dict[str, list[str
             print(
                 f"| {clients} | {name} | {f['rate']:.0f} | {f['p50']:.1f} | {f['p99']:.1f} "
                 f"| {f['errors']} | {f['rate'] / figures['bare']['rate']:.2f} "
-                f"| {f['rate'] / figures['login']['rate']:.2f} |"
+                f"| {f['rate'] / figures['login']['rate']:.2f} | {f['cpu']:.2f} |"
             )
         ratio = figures["lesson"]["rate"] / figures["login"]["rate"]
         verdicts.append(

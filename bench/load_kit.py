@@ -84,6 +84,21 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)  # our own session's group
                 self.process.wait()
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the master and its workers (live ones, and reaped ones)."""
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # the process ended meanwhile
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if pid == self.process.pid:
+                total += sum(int(f) for f in fields[11:15])  # own and reaped children's
+            elif ppid == self.process.pid:
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def problems(self) -> list[str]:
         """Lines of the server's log that speak of an error (tracebacks, 5xx, worker kills)."""
         text = self.log.read_text(errors="replace")
@@ -231,10 +246,16 @@ class WrkResult:
     socket_errors: int
     unexpected: int  # responses with another status than the script expects
     extra: dict[str, int]
+    server_cpu_s: float = 0.0  # CPU time the server used during the run
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per answered request: what the machine's load does not change much."""
+        return self.server_cpu_s * 1000 / max(1, self.requests)
 
     @property
     def errors(self) -> int:
@@ -260,12 +281,21 @@ end
 
 
 def run_wrk(
-    url: str, script: str, work: Path, *, connections: int, threads: int, seconds: float
+    url: str,
+    script: str,
+    work: Path,
+    *,
+    connections: int,
+    threads: int,
+    seconds: float,
+    server: Server | None = None,
 ) -> WrkResult:
     lua = work / "wrk.lua"
     lua.write_text(script + LUA_DONE)
     args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s"]
+    cpu_before = server.cpu_seconds() if server else 0.0
     done = subprocess.run([*args, "-s", str(lua), url], capture_output=True, text=True)
+    cpu = server.cpu_seconds() - cpu_before if server else 0.0
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")
     out = done.stdout
@@ -282,6 +312,7 @@ def run_wrk(
         socket_errors=fields["socket_errors"],
         unexpected=fields.get("unexpected", 0),
         extra={k: v for k, v in fields.items() if k not in known},
+        server_cpu_s=cpu,
     )
 
 

@@ -200,7 +200,7 @@ def main() -> None:
                     seconds = 3 if round_no == 0 else args.seconds
                     result = run_wrk(
                         url, script, work, connections=args.clients, threads=args.clients,
-                        seconds=seconds,
+                        seconds=seconds, server=insert if name == "insert" else roleplay,
                     )  # fmt: skip
                     acknowledged["runs"] += 1
                     if name == "insert":
@@ -216,7 +216,7 @@ def main() -> None:
                         f"round {round_no} {name:<8} {result.rate:6.0f} req/s"
                         + (f" ({steps / result.seconds:.0f} steps/s)" if steps else "")
                         + f" p50 {result.p50_ms:6.1f} ms p99 {result.p99_ms:6.1f} ms"
-                        f" errors {result.errors}",
+                        f" errors {result.errors} server CPU {result.cpu_ms:.2f} ms/req",
                         flush=True,
                     )
             problems = {s.name: s.problems() for s in (insert, roleplay)}
@@ -241,12 +241,14 @@ def report(args, results, acknowledged, stored, problems) -> None:  # type: igno
         f"median of {args.rounds} runs of {args.seconds:g} s"
     )
     print(
-        "| endpoint | req/s | p50 ms | p99 ms | errors | × insert |\n|---|---:|---:|---:|---:|---:|"
+        "| endpoint | req/s | p50 ms | p99 ms | errors | × insert | server CPU ms/req |\n"
+        "|---|---:|---:|---:|---:|---:|---:|"
     )
     for name, rate in (("insert", insert_rate), ("roleplay", rp_rate)):
         print(
             f"| {name} | {rate:.0f} | {med(name, lambda r: r.p50_ms):.1f} "
-            f"| {med(name, lambda r: r.p99_ms):.1f} | {errors[name]} | {rate / insert_rate:.2f} |"
+            f"| {med(name, lambda r: r.p99_ms):.1f} | {errors[name]} | {rate / insert_rate:.2f} "
+            f"| {med(name, lambda r: r.cpu_ms):.2f} |"
         )
     print(
         f"role-play: {step_rate:.0f} steps/s ({step_rate / insert_rate:.2f} × insert) "
