@@ -58,6 +58,10 @@ class AssetBlueprint(Blueprint):
             current = manifest().get(plain) == match["hash"]
             filename = plain
         response = super().send_static_file(filename)
+        # Read now (the files are small): compression then works on bytes, and the file is
+        # closed with the response rather than left to the compressor's stream.
+        response.direct_passthrough = False
+        response.make_sequence()
         if current:
             response.cache_control.no_cache = None
             response.cache_control.public = True

@@ -13,7 +13,9 @@ from .db import Database
 from .domain.content import load_course
 from .i18n import init_i18n
 from .learn.views import bp as learn_bp
+from .lti import grades as lti_grades
 from .lti.setup import LTI_BLUEPRINTS, init_lti
+from .ops import metrics as ops_metrics
 from .ops.health import bp as health_bp
 from .ops.metrics import bp as metrics_bp
 from .orgs.views import bp as orgs_bp
@@ -34,6 +36,8 @@ for child in LTI_BLUEPRINTS:
     parent_bp.register_blueprint(child)
 certificate_hooks.connect()
 xapi_hooks.connect()
+lti_grades.connect()
+ops_metrics.connect()
 
 
 class CourseKit:

@@ -22,6 +22,7 @@ from ..auth.identity import current_learner, instructor_required, login_required
 from ..certificates import services as certificates
 from ..domain.roster import RosterInvalid, decode, parse_roster
 from ..learn import services as learning
+from ..lti.links import roster_sources
 from ..roleplay import services as roleplays
 from ..roleplay.presenters import DIMENSION_LABELS
 from ..security import limiter
@@ -185,6 +186,7 @@ def dashboard(cohort_id: int):
         pages=pages,
         rows=ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
         roster_form=RosterForm(),
+        lms_rosters=len(roster_sources(db_session(), cohort.id)),
         at_risk_shown=data.at_risk[:AT_RISK_SHOWN],
         dimension_labels=DIMENSION_LABELS,
         titles={

@@ -1,5 +1,6 @@
 """`flask coursekit lti ...`: platform registrations and the tool's keys."""
 
+import sys
 from datetime import timedelta
 
 import click
@@ -169,3 +170,31 @@ def registration_url(base_url: str, organisation_id: int) -> None:
     prefix = current_app.config["COURSEKIT_URL_PREFIX"] or ""
     click.echo(f"{base_url.rstrip('/')}{prefix}/lti/register/{token}")
     click.echo(f"(valid once, for {days} days)")
+
+
+@group.command("sync-roster")
+@click.argument("cohort_id", type=int)
+def sync_roster(cohort_id: int) -> None:
+    """Add the people on the cohort's linked LMS courses' rosters (NRPS) to the cohort."""
+    from .roster import sync_cohort_roster
+
+    session = current_app.extensions["coursekit"].db.sessionmaker()
+    try:
+        results = sync_cohort_roster(
+            session, cohort_id, current_app.config["COURSEKIT_LTI_HTTP_TIMEOUT"]
+        )
+    finally:
+        session.close()
+    if not results:
+        raise click.ClickException(f"cohort {cohort_id} has no LMS course with a roster service")
+    for r in results:
+        if r.summary is None:
+            click.echo(f"{r.issuer} ({r.context_id}): failed: {r.error}")
+        else:
+            s = r.summary
+            click.echo(
+                f"{r.issuer} ({r.context_id}): {r.members} members; {s.learners_added} trainees "
+                f"and {s.instructors_added} instructors added, {s.already} already in the cohort"
+            )
+    if any(r.summary is None for r in results):
+        sys.exit(1)

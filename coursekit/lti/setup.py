@@ -9,12 +9,14 @@ from ..security import csrf
 from .admin import bp as admin_bp
 from .cookies import LaunchAwareSessionInterface
 from .dynamic_views import bp as dynamic_bp
+from .grades import init_grades
 from .jwks import KeySetCache
 from .picker import bp as picker_bp
+from .roster_views import bp as roster_bp
 from .views import CROSS_SITE_POSTS
 from .views import bp as launch_bp
 
-LTI_BLUEPRINTS: tuple[Blueprint, ...] = (launch_bp, picker_bp, dynamic_bp, admin_bp)
+LTI_BLUEPRINTS: tuple[Blueprint, ...] = (launch_bp, picker_bp, dynamic_bp, admin_bp, roster_bp)
 
 
 @dataclass
@@ -23,6 +25,7 @@ class LtiState:
 
 
 def init_lti(app: Flask) -> None:
+    init_grades(app)
     app.extensions["coursekit_lti"] = LtiState(
         keysets=KeySetCache(
             ttl=app.config["COURSEKIT_LTI_JWKS_CACHE_SECONDS"],

@@ -25,6 +25,7 @@ from ..auth.models import User
 from ..auth.services import set_locale
 from ..i18n import SESSION_KEY
 from ..security import allow_framing_by, csrf, limiter
+from ..signals import course_launched
 from ..state import course, db_session, get_state
 from ..web import refuse
 from . import claims as c
@@ -129,6 +130,12 @@ def launch() -> Response:
         raise _refused("launch", error) from error
     landing = apply_launch(db_session(), verified.platform, verified.message, course())
     _sign_in(landing.user, verified)
+    course_launched.send(
+        landing.user.id,
+        session=db_session(),
+        course_id=course().id,
+        launch_id=verified.nonce_hash,
+    )
     message = verified.message
     log.info(
         "LTI %s: user %d (%s) from %s, deployment %r, to %s",

@@ -15,6 +15,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from ..signals import check_submitted, roleplay_step_taken
 from .backlog import outbox_backlog_text
 
 bp = Blueprint("metrics", __name__)
@@ -31,6 +32,20 @@ ATTEMPTS = Counter(
 CERTIFICATES_RENDERED = Counter(
     "coursekit_certificates_rendered_total", "Certificate PDFs rendered."
 )
+
+
+def _count_check(_attempt: object, **_: object) -> None:
+    ATTEMPTS.labels("check").inc()
+
+
+def _count_roleplay(_attempt: object, *, play, **_: object) -> None:  # type: ignore[no-untyped-def]
+    if play.finished:
+        ATTEMPTS.labels("roleplay").inc()
+
+
+def connect() -> None:
+    check_submitted.connect(_count_check)
+    roleplay_step_taken.connect(_count_roleplay)
 
 
 def start_timer() -> None:

@@ -58,6 +58,18 @@ def test_metrics_count_requests_by_endpoint(app: Flask, make_user) -> None:
     assert "coursekit_certificates_rendered_total" in text
 
 
+def test_metrics_count_finished_attempts(mini_app: Flask, make_user) -> None:
+    from coursekit.ops.metrics import ATTEMPTS
+    from tests.web.test_certificates import finish
+
+    before = {k: ATTEMPTS.labels(k)._value.get() for k in ("check", "roleplay")}
+    finish(mini_app, make_user(email="wei@example.com", target=mini_app).id)
+    text = mini_app.test_client().get("/metrics").get_data(as_text=True)
+    checks = float(re.search(r'coursekit_attempts_total\{kind="check"\} ([0-9.]+)', text)[1])
+    plays = float(re.search(r'coursekit_attempts_total\{kind="roleplay"\} ([0-9.]+)', text)[1])
+    assert checks - before["check"] == 2 and plays - before["roleplay"] == 1
+
+
 def test_metrics_are_for_the_scraper_only(make_app) -> None:
     open_app = make_app()
     outside = open_app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": "10.1.2.3"})
