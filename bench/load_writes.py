@@ -61,8 +61,7 @@ function setup(thread)
 end
 function init(args)
   plan = plans[tid]
-  -- restart: a conversation left unfinished by an earlier wrk run is abandoned
-  play_i = plan.first; step_i = 0; attempt = nil; restart = true
+  play_i = plan.first; step_i = 0; attempt = nil
   steps = 0; starts = 0; unexpected = 0
   headers = {["Cookie"] = plan.cookie, ["Content-Type"] = "application/x-www-form-urlencoded"}
 end
@@ -70,7 +69,9 @@ function request()
   local play = plan.plays[play_i]
   if attempt == nil then
     pending = "start"
-    local body = "csrf_token=" .. plan.csrf .. (restart and "&restart=1" or "")
+    -- restart: a conversation left unfinished (by an error, or by the end of an earlier
+    -- wrk run) is abandoned, and every start stores a new one
+    local body = "csrf_token=" .. plan.csrf .. "&restart=1"
     return wrk.format("POST", "/roleplays/" .. play.scenario .. "/start", headers, body)
   end
   pending = "step"
@@ -82,12 +83,12 @@ end
 function response(status, headers, body)
   if status ~= 303 then
     -- start the conversation afresh: the server state of this one is unknown
-    unexpected = unexpected + 1; attempt = nil; restart = true; step_i = 0
+    unexpected = unexpected + 1; attempt = nil; step_i = 0
     return
   end
   local location = headers["Location"] or headers["location"] or ""
   if pending == "start" then
-    starts = starts + 1; restart = false; step_i = 0
+    starts = starts + 1; step_i = 0
     attempt = string.match(location, "/attempts/(%%d+)")
   else
     steps = steps + 1; step_i = step_i + 1
