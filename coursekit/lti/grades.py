@@ -22,8 +22,9 @@ log = logging.getLogger("coursekit.lti")
 def resolve_platform(
     session: Session, issuer: str, client_id: str
 ) -> tuple[PlatformEndpoints, SigningKey] | None:
-    """The registration's endpoints and the tool's current key; None once it is removed
-    (its queued scores then wait, visible to instructors, instead of being lost)."""
+    """The registration's endpoints and the tool's current key; None when the LMS is not
+    (or no longer) registered: its queued scores are then marked failed, kept where
+    instructors see them, and can be retried once the LMS is registered again."""
     try:
         platform = registrations.for_login(session, issuer, client_id)
     except registrations.RegistrationError:

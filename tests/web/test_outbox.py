@@ -148,12 +148,13 @@ def test_retry_after_is_respected(app, lms) -> None:
     assert deliver(app, start + timedelta(seconds=301)).sent == 1
 
 
-def test_a_message_waits_without_a_platform_resolver(make_app, lms) -> None:
+def test_a_score_for_an_lms_no_longer_registered_fails_visibly(make_app, lms) -> None:
+    # The app's own resolver reads the registrations: this LMS is not (or no longer) one.
     app = make_app(COURSEKIT_CONTENT_DIR=str(MINI_CONTENT), COURSEKIT_OUTBOX_INLINE=False)
     enqueue(app, lms, lms.add_lineitem("Quiz"))
-    assert deliver(app).retried == 1
+    assert deliver(app).failed == 1
     [message] = messages(app)
-    assert message.status == PENDING and "RESOLVER is not set" in message.last_error
+    assert message.status == FAILED and "no LTI registration for" in message.last_error
 
 
 def test_the_same_event_is_stored_once(app, lms) -> None:
