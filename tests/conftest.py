@@ -47,8 +47,9 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
-@pytest.fixture
-def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
+def fresh_database(migrated_template: str, directory: Path) -> str:
+    """An empty migrated database: a copy of the template file in `directory`, or the
+    PostgreSQL database emptied (for fixtures of a wider scope than one test)."""
     if POSTGRES_URL:
         engine = create_engine(POSTGRES_URL)
         tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
@@ -61,11 +62,15 @@ def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
                 )
             )
         engine.dispose()
-        yield POSTGRES_URL
-        return
-    path = tmp_path / "coursekit.db"
+        return POSTGRES_URL
+    path = directory / "coursekit.db"
     shutil.copy(migrated_template, path)
-    yield f"sqlite:///{path}"
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> str:
+    return fresh_database(migrated_template, tmp_path)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from ..auth.identity import current_learner, instructor_required, login_required
 from ..cohorts import services as cohorts
 from ..security import limiter
 from ..state import course, db_session
-from ..web import safe_next_url
+from ..web import refuse, safe_next_url
 from . import batches, services
 from .models import Certificate
 from .render import organisation_pdf
@@ -167,6 +167,10 @@ def _job(cohort_id: int, job_id: str):  # type: ignore[no-untyped-def]
     from rq.job import Job
 
     _cohort(cohort_id)
+    if not current_app.config["COURSEKIT_REDIS_URL"]:
+        # Without Redis every batch is built inline: there is no job to look up.
+        current_app.logger.info("certificate batch %r refused: no job queue here", job_id)
+        raise refuse(404, _("There is no such batch: certificates are prepared at once here."))
     try:
         job = Job.fetch(job_id, connection=_queue().connection)
     except NoSuchJobError:
