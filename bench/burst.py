@@ -114,6 +114,7 @@ def stored(url: str, emails: list[str]) -> dict[str, dict]:
 
     engine = make_engine(url)
     found: dict[str, dict] = {e: {"checks": [], "attempts": {}} for e in emails}
+    owner: dict[int, dict] = {}  # conversation id -> its entry in `found`
     with engine.connect() as conn:
         users = dict(conn.execute(select(User.id, User.email)).all())
         for user_id, attempt_id in conn.execute(select(CheckAttempt.user_id, CheckAttempt.id)):
@@ -124,7 +125,7 @@ def stored(url: str, emails: list[str]) -> dict[str, dict]:
                 RoleplayAttempt.path,
             )
         ):  # fmt: skip
-            found[users[row.user_id]]["attempts"][row.id] = {
+            owner[row.id] = found[users[row.user_id]]["attempts"][row.id] = {
                 "status": row.status,
                 "path": list(row.path),
                 "positions": [],
@@ -134,10 +135,7 @@ def stored(url: str, emails: list[str]) -> dict[str, dict]:
                 RoleplayStep.attempt_id, RoleplayStep.position
             )
         ):
-            for trainee in found.values():
-                if attempt_id in trainee["attempts"]:
-                    trainee["attempts"][attempt_id]["positions"].append(position)
-                    break
+            owner[attempt_id]["positions"].append(position)
     engine.dispose()
     return found
 
