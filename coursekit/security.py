@@ -27,6 +27,9 @@ def init_security(app: Flask) -> None:
     redis_url = app.config["COURSEKIT_REDIS_URL"]
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Explicit, because the limiter is one per process: left unset, an app would inherit
+    # whatever the previous app set up in this process chose.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
 
