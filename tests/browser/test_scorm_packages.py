@@ -128,6 +128,7 @@ def test_scorm_12_module_package_reports_a_pass(
     session.close()
     assert tuple(learner) == ("Ada Lovelace", "scorm:1:127.0.0.1")
     assert errors == []
+    print(f"SCORM 1.2 run: API calls {events}; the LMS's server received cmi.core {final}")
 
 
 def test_scorm_2004_module_package_fails_then_passes_and_ignores_strangers(
