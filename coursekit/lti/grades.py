@@ -62,30 +62,29 @@ def publish_best(session: Session, user_id: int, target: str, best: float, event
     return queued
 
 
-def _on_check(attempt: CheckAttempt, session: Session, **_: object) -> None:
+def _best(session: Session, model, attempt, same: str) -> float:  # type: ignore[no-untyped-def]
+    """The user's best score over their attempts at the same check or scenario."""
     best = session.scalar(
-        select(func.max(CheckAttempt.score)).where(
-            CheckAttempt.user_id == attempt.user_id,
-            CheckAttempt.course_id == attempt.course_id,
-            CheckAttempt.module_id == attempt.module_id,
+        select(func.max(model.score)).where(
+            model.user_id == attempt.user_id,
+            model.course_id == attempt.course_id,
+            getattr(model, same) == getattr(attempt, same),
         )
     )
+    return best or 0.0
+
+
+def _on_check(attempt: CheckAttempt, session: Session, **_: object) -> None:
+    best = _best(session, CheckAttempt, attempt, "module_id")
     target = f"check:{attempt.module_id}"
-    publish_best(session, attempt.user_id, target, best or 0.0, f"check-attempt-{attempt.id}")
+    publish_best(session, attempt.user_id, target, best, f"check-attempt-{attempt.id}")
 
 
 def _on_step(attempt: RoleplayAttempt, session: Session, play, **_: object) -> None:  # type: ignore[no-untyped-def]
-    if not play.finished:
-        return
-    best = session.scalar(
-        select(func.max(RoleplayAttempt.score)).where(
-            RoleplayAttempt.user_id == attempt.user_id,
-            RoleplayAttempt.course_id == attempt.course_id,
-            RoleplayAttempt.scenario_id == attempt.scenario_id,
-        )
-    )
-    target = f"roleplay:{attempt.scenario_id}"
-    publish_best(session, attempt.user_id, target, best or 0.0, f"roleplay-attempt-{attempt.id}")
+    if play.finished:
+        best = _best(session, RoleplayAttempt, attempt, "scenario_id")
+        target = f"roleplay:{attempt.scenario_id}"
+        publish_best(session, attempt.user_id, target, best, f"roleplay-attempt-{attempt.id}")
 
 
 def connect() -> None:
