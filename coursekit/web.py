@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import current_app, has_request_context, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.exceptions import HTTPException, NotFound, default_exceptions
 
 from . import paths
 from .assets import AssetBlueprint, add_hash
@@ -38,6 +38,19 @@ def _limit_request_size() -> None:
     # refused with 413 before any of it is parsed.
     request.max_content_length = current_app.config["COURSEKIT_MAX_REQUEST_BYTES"]
     request.max_form_memory_size = current_app.config["COURSEKIT_MAX_REQUEST_BYTES"]
+
+
+# The largest id any table holds (PostgreSQL's integer); a bigger number in a URL names nothing,
+# and would overflow the database driver (a 500) if it reached a query.
+MAX_ID = 2**31 - 1
+
+
+@bp.before_request
+def _ids_in_range() -> None:
+    values = request.view_args or {}
+    if any(isinstance(v, int) and v > MAX_ID for v in values.values()):
+        current_app.logger.info("refused %s: a number in the URL is past any id", request.path)
+        raise NotFound()
 
 
 @bp.before_request

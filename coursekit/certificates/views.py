@@ -173,7 +173,7 @@ def _job(cohort_id: int, job_id: str):  # type: ignore[no-untyped-def]
         raise refuse(404, _("There is no such batch: certificates are prepared at once here."))
     try:
         job = Job.fetch(job_id, connection=_queue().connection)
-    except NoSuchJobError:
+    except (NoSuchJobError, ValueError):  # ValueError: not even the shape of a job id
         abort(404)
     if job.meta.get("cohort_id") != cohort_id:
         abort(404)

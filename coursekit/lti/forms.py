@@ -1,22 +1,23 @@
 """LTI forms (Flask-WTF: each carries a CSRF token)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, SubmitField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional
+
+from ..forms import Form
 
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class DeepLinkForm(FlaskForm):
+class DeepLinkForm(Form):
     target = RadioField(_l("What to add"), validators=[DataRequired()], choices=[])
     submit = SubmitField(_l("Add to the LMS"))
     cancel = SubmitField(_l("Cancel"))
 
 
-class PlatformForm(FlaskForm):
+class PlatformForm(Form):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)], filters=[_strip])
     issuer = URLField(
         _l("Issuer (platform ID)"), validators=[DataRequired(), Length(max=255)], filters=[_strip]
@@ -50,11 +51,11 @@ class PlatformForm(FlaskForm):
     )
 
 
-class DeploymentForm(FlaskForm):
+class DeploymentForm(Form):
     deployment_id = StringField(
         _l("Deployment ID"), validators=[DataRequired(), Length(max=255)], filters=[_strip]
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something: only its CSRF token is checked."""

@@ -1,15 +1,15 @@
 """The organisation branding form (Flask-WTF: CSRF included)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
+from ..forms import Form
 from .branding import ACCENT, MAX_LOGO_BYTES
 
 
-class BrandingForm(FlaskForm):
+class BrandingForm(Form):
     certificate_issuer = StringField(
         _l("Issuer printed on certificates"), validators=[Optional(), Length(max=200)]
     )

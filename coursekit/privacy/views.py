@@ -23,7 +23,7 @@ from ..auth.identity import current_learner, login_required
 from ..auth.models import Role, User
 from ..auth.services import normalise_email
 from ..state import db_session
-from ..web import refuse
+from ..web import MAX_ID, refuse
 from . import services, settings, walk
 from .forms import EraseForm
 
@@ -74,7 +74,8 @@ def my_data():
 @_admin_only
 def people():
     text = request.args.get("q", "")[:200]
-    page = request.args.get("page", 1, type=int) or 1
+    # Past the last page the list is empty; past MAX_ID the offset would overflow the database.
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_ID)
     found, total = services.find_people(db_session(), text, page=page, per_page=PAGE_SIZE)
     return render_template(
         "coursekit/privacy/users.html",

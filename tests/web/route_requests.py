@@ -72,7 +72,8 @@ def _next_step(app: Flask, world: World) -> dict[str, object]:
     try:
         attempt = session.get(RoleplayAttempt, world.active_play)
         scenario = app.extensions["coursekit"].course.roleplays["mini-call"]
-        choice = scenario.node(attempt.node_id).choices[0].id
+        choices = scenario.node(attempt.node_id).choices  # none once the conversation ended
+        choice = choices[0].id if choices else "ask"
         return {"position": attempt.step_count, "node": attempt.node_id, "choice": choice}
     finally:
         session.close()
@@ -120,7 +121,18 @@ FORMS: dict[str, Form] = {
     "coursekit.scorm.launch": lambda a, w, c: {"credential": "forged", "learner_id": "lms-1"},
     "coursekit.site.language": lambda a, w, c: {"lang": "en"},
 }
-QUERIES: dict[str, dict[str, str]] = {"coursekit.lti.login": LMS_LOGIN}
+QUERIES: dict[str, dict[str, str]] = {
+    "coursekit.auth.login": {"next": "/modules/one"},
+    "coursekit.auth.register": {"next": "/join/ABCDEF"},
+    "coursekit.certificates.verify_form": {"code": "abcd efgh jkmn pqrs"},
+    "coursekit.cohorts.dashboard": {"sort": "progress", "page": "1"},
+    "coursekit.lti.login": LMS_LOGIN,
+    "coursekit.lti_dynamic.register": {
+        "openid_configuration": f"{LMS_ISSUER}/.well-known/openid-configuration",
+        "registration_token": "registration-token",
+    },
+    "coursekit.privacy.people": {"q": "example", "page": "1"},
+}
 
 
 def pending_deep_link(client: FlaskClient, world: World) -> None:
