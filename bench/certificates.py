@@ -14,7 +14,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
-from timing import median_ms
+from timing import interleaved_medians_ms
 from weasyprint import HTML
 
 from coursekit import create_app
@@ -77,9 +77,15 @@ def main() -> None:
     t0 = time.perf_counter()
     render_one("欧阳娜娜")
     cold = (time.perf_counter() - t0) * 1000
-    minimal = median_ms(lambda: HTML(string=MINIMAL).write_pdf(), 30)
-    tuned = median_ms(lambda: render_pdf(MINIMAL), 30)
-    chinese = median_ms(lambda: render_one("欧阳娜娜"), 30)
+    medians = interleaved_medians_ms(
+        {
+            "minimal": lambda: HTML(string=MINIMAL).write_pdf(),
+            "tuned": lambda: render_pdf(MINIMAL),
+            "chinese": lambda: render_one("欧阳娜娜"),
+        },
+        60,
+    )
+    minimal, tuned, chinese = medians["minimal"], medians["tuned"], medians["chinese"]
     print(f"minimal page, WeasyPrint default  median {minimal:7.1f} ms")
     print(f"minimal page, our renderer        median {tuned:7.1f} ms")
     print(

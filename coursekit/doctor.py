@@ -50,6 +50,7 @@ def examine(app: Flask) -> list[Finding]:
     )
     for family, package in (
         ("DejaVu Serif", "fonts-dejavu-core"),
+        ("WenQuanYi Micro Hei", "fonts-wqy-microhei"),
         ("WenQuanYi Zen Hei", "fonts-wqy-zenhei"),
     ):
         found = _font(family)

@@ -4,8 +4,9 @@
 #   poppler-utils     pdftotext, to read certificates back
 #   libpango-1.0-0 libpangoft2-1.0-0   WeasyPrint's text layout
 #   libharfbuzz-subset0                font subsetting: without it a certificate takes seconds
-#   fonts-dejavu-core fonts-wqy-zenhei   the certificate's Latin and CJK fonts (free licences;
-#                                        WenQuanYi's GPL has a font-embedding exception)
+#   fonts-dejavu-core fonts-wqy-microhei fonts-wqy-zenhei   the certificate's Latin and CJK
+#                     fonts (free licences: Micro Hei is Apache 2.0; Zen Hei's GPL has a
+#                     font-embedding exception, and it covers the rarer CJK Extension A)
 # Needs root; otherwise it says what is missing (`flask coursekit doctor` says it too).
 set -euo pipefail
 packages=()
@@ -14,6 +15,7 @@ command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || packages+=(libpango-1.0-0 libpangoft2-1.0-0)
 ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so" || packages+=(libharfbuzz-subset0)
 fc-list 2>/dev/null | grep -q "DejaVu Serif" || packages+=(fonts-dejavu-core)
+fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || packages+=(fonts-wqy-microhei)
 fc-list 2>/dev/null | grep -qi "WenQuanYi Zen Hei" || packages+=(fonts-wqy-zenhei)
 [ ${#packages[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

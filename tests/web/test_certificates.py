@@ -90,7 +90,9 @@ def test_issued_once_when_the_last_requirement_is_met(
     assert f"/certificates/{cert.code}.pdf" in page and f"/verify/{cert.code}" in page
 
 
-@pytest.mark.parametrize("name", ["张伟", "欧阳娜娜", "Zoë Ñúñez", "山田太郎", "김민준", LONG_NAME])
+@pytest.mark.parametrize(
+    "name", ["张伟", "欧阳娜娜", "Zoë Ñúñez", "山田太郎", "김민준", "刘䶮", LONG_NAME]
+)
 def test_the_pdf_reads_back(mini_app: Flask, make_user, name: str, caplog) -> None:
     user = make_user(email="n@example.com", name=name, target=mini_app)
     finish(mini_app, user.id)
@@ -111,6 +113,10 @@ def test_the_pdf_reads_back(mini_app: Flask, make_user, name: str, caplog) -> No
     assert fonts and all(embedded for embedded in fonts.values()), fonts
     if any(ord(ch) > 0x2E80 for ch in name):
         assert any("CK-CJK" in font for font in fonts), fonts  # the CJK font face, embedded
+    if "䶮" in name:  # CJK Extension A: the second CJK font, embedded only when needed
+        assert any("CK-CJK-Extra" in font for font in fonts), fonts
+    else:
+        assert not any("CK-CJK-Extra" in font for font in fonts), fonts
     meta = reader.metadata
     assert name in meta.title and meta.author == "CourseKit" and code in meta.subject
 
