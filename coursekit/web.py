@@ -54,6 +54,19 @@ def _ids_in_range() -> None:
 
 
 @bp.before_request
+def _refuse_malformed_fields() -> None:
+    # No browser sends these, and each was a 500: a multipart part without a name (a None key
+    # in request.form, which Flask-WTF and our views take for a string), and a NUL character
+    # (PostgreSQL cannot store one; its driver raises).
+    fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    fields += [(key, "") for key in request.files]
+    fields += [("", v) for v in (request.view_args or {}).values() if isinstance(v, str)]
+    if any(not isinstance(key, str) or "\x00" in key or "\x00" in value for key, value in fields):
+        current_app.logger.info("refused %s: a nameless field or a NUL character", request.path)
+        raise refuse(400, _("This request has a field or a character that cannot be accepted."))
+
+
+@bp.before_request
 def _protect_forms() -> None:
     # CourseKit checks CSRF on its own forms, whether or not the host checks its own.
     if current_app.config.get("WTF_CSRF_ENABLED", True):

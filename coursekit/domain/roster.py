@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -72,6 +73,9 @@ def parse_roster(text: str) -> list[RosterRow]:
             continue
         if len(name) > 200:
             errors.append(RosterError(index, "the name is longer than 200 characters"))
+            continue
+        if any(unicodedata.category(ch) == "Cc" for ch in name):
+            errors.append(RosterError(index, "the name contains a control character"))
             continue
         try:
             email = validate_email(email, check_deliverability=False).normalized.lower()

@@ -271,6 +271,31 @@ def test_numbers_past_any_id(fuzz: Fuzz) -> None:
     assert client.get(job).status_code == 404
 
 
+def test_a_nul_character_is_refused(fuzz: Fuzz) -> None:
+    """PostgreSQL cannot store one (SQLite can, so only a refusal proves it never gets there)."""
+    client = fuzz.client(p.INSTRUCTOR_A)
+    assert client.get("/verify/AB%00CD").status_code == 400
+    assert client.get("/admin/users?q=%00").status_code == 400
+    form = {"csrf_token": fuzz.tokens[p.INSTRUCTOR_A], "name": "Work\x00shop"}
+    response = client.post("/cohorts/new", data=form)
+    assert response.status_code == 400 and "cannot be accepted" in response.text
+    roster = {
+        "csrf_token": fuzz.tokens[p.INSTRUCTOR_A],
+        "roster": (io.BytesIO("name,email\n赵\x00六,zhao@example.com\n".encode()), "r.csv"),
+    }
+    response = client.post(f"/cohorts/{fuzz.world.cohort_a}/roster", data=roster)
+    assert response.status_code == 422 and "the name contains a control character" in response.text
+
+
+def test_a_nameless_form_field_is_refused(fuzz: Fuzz) -> None:
+    """A multipart part without a name reached Flask-WTF's CSRF check as a None key."""
+    body = b"--b\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--b--\r\n"
+    response = fuzz.client(p.ANONYMOUS).post(
+        "/language", data=body, content_type="multipart/form-data; boundary=b"
+    )
+    assert response.status_code == 400 and "cannot be accepted" in response.text
+
+
 def test_the_named_routes_exist() -> None:
     named = QUERY_GETS | NOT_FUZZED_GETS | SPARE.keys() | SPARE_FORMS.keys() | FORMS.keys()
     assert sorted(named - POLICY.keys()) == []
