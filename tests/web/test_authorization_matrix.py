@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from coursekit.cohorts import services as cohorts
 from tests.web import personas as p
@@ -202,34 +203,40 @@ def test_batch_pages_without_a_job_queue_are_not_found(make_app, make_user) -> N
         assert "certificates are prepared at once here" in response.get_data(as_text=True)
 
 
+def send(
+    app: Flask, world: p.World, client: FlaskClient, route: tuple[str, str], url: str, token: str
+):  # type: ignore[no-untyped-def]
+    """The request an authorised user would make (see route_requests), read and closed."""
+    endpoint, method = route
+    if endpoint == "coursekit.lti_picker.pick":
+        pending_deep_link(client, world)
+    if method == "GET":
+        response = client.get(url, query_string=QUERIES.get(endpoint, {}))
+    else:
+        form = FORMS.get(endpoint, lambda a, w, c: {})(app, world, client)
+        response = client.post(url, data={"csrf_token": token, **form})
+    response.get_data()
+    response.close()  # a streamed response keeps its request context (and `g`) until closed
+    return response
+
+
 def test_every_route_as_every_persona(make_app, redis_url) -> None:  # type: ignore[no-untyped-def]
     app = make_app(**p.settings(redis_url))
     world = p.build_world(app, redis_url)
     clients = {persona: p.client_for(app, persona) for persona in PERSONAS}
-    tokens: dict[str, str] = {}
+    tokens = {persona: p.csrf_token(client) for persona, client in clients.items()}
     failures, rows = [], []
     for endpoint, method in routes(app):
         policy = POLICY[endpoint]
-        rule = next(r for r in app.url_map.iter_rules(endpoint))
+        rule = next(app.url_map.iter_rules(endpoint))
         with app.test_request_context():
             values = url_values(world, endpoint)
             url = app.url_for(endpoint, **{k: values[k] for k in rule.arguments})
         seen = []
         for persona in PERSONAS:
-            client = clients[persona]
-            if endpoint == "coursekit.lti_picker.pick" and persona != p.ANONYMOUS:
-                pending_deep_link(client, world)
             refused = persona not in policy.allowed
             before = p.snapshot(app) if refused else None
-            if method == "GET":
-                response = client.get(url, query_string=QUERIES.get(endpoint, {}))
-            else:
-                token = tokens.get(persona) or tokens.setdefault(persona, p.csrf_token(client))
-                form = FORMS.get(endpoint, lambda a, w, c: {})(app, world, client)
-                response = client.post(url, data={"csrf_token": token, **form})
-            # A streamed response keeps its request context (and `g`) until it is closed.
-            response.get_data()
-            response.close()
+            response = send(app, world, clients[persona], (endpoint, method), url, tokens[persona])
             seen.append(f"{persona}={response.status_code}")
             problem = verdict(policy, persona, response)
             if endpoint in NEEDS_REDIS and redis_url is None and persona in policy.allowed:
@@ -237,16 +244,13 @@ def test_every_route_as_every_persona(make_app, redis_url) -> None:  # type: ign
             if problem:
                 failures.append(f"{method} {endpoint} as {persona}: {problem}")
             if before is not None:
-                changed = p.changed_tables(before, p.snapshot(app))
-                if changed:
-                    failures.append(
-                        f"{method} {endpoint} as {persona}: refused, but changed {changed}"
-                    )
+                if changed := p.changed_tables(before, p.snapshot(app)):
+                    failures.append(f"{method} {endpoint} as {persona}: refused, changed {changed}")
             elif endpoint.removeprefix("coursekit.") in RESETS_SESSION:
                 clients[persona] = p.client_for(app, persona)
-                tokens.pop(persona, None)
+                tokens[persona] = p.csrf_token(clients[persona])
             else:
                 restore(app, world, endpoint)
         rows.append(f"{method:4} {endpoint:45} {policy.who:55} {' '.join(seen)}")
-    print("\n".join(rows))
+    print("\n".join(rows))  # the matrix, with -s
     assert not failures, "\n".join(failures)
