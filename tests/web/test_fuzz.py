@@ -9,7 +9,6 @@ import importlib
 import io
 import os
 import pkgutil
-import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -18,11 +17,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_wtf import FlaskForm
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.exceptions import HTTPException
-from werkzeug.test import encode_multipart
 
 import coursekit
 from coursekit import create_app
@@ -30,6 +26,14 @@ from coursekit.auth import services as accounts
 from coursekit.forms import Form
 from tests.conftest import MINI_CONTENT, PASSWORD, SECRET, fresh_database
 from tests.web import personas as p
+from tests.web.fuzz_inputs import (
+    CONTENT_TYPES,
+    HEADER_TEXT,
+    JSON,
+    multipart,
+    mutated,
+    url_for_example,
+)
 from tests.web.route_requests import FORMS, QUERIES, pending_deep_link, restore, url_values
 from tests.web.test_authorization_matrix import POLICY, routes
 
@@ -76,106 +80,6 @@ def _route_table() -> list[tuple[str, str]]:
         ]
     finally:
         app.extensions["coursekit"].db.dispose()
-
-
-# --- what the fuzz sends ---------------------------------------------------------------
-
-FIELDS = sorted(
-    {key for form in QUERIES.values() for key in form}
-    | {"csrf_token", "next", "back", "lang", "code", "name", "email", "password", "confirm"}
-    | {"reason", "action", "archived", "restart", "position", "node", "choice", "ticket"}
-    | {"target", "cancel", "submit", "id_token", "state", "error", "credential", "learner_id"}
-    | {"learner_name", "language", "q", "page", "sort", "openid_configuration", "starts_on"}
-    | {"registration_token", "ends_on", "co_instructors", "deployment_id", "issuer"}
-    | {"confirm_email", "certificate_accent", "remove_logo", "logo_file", "roster"}
-)
-NASTY = [
-    "", " ", "0", "-1", "1e309", "NaN", "null", "true", "[]", "{}", "%00", "\x00", "\u202e",
-    "../../etc/passwd", "javascript:alert(1)", "//evil.example", "https://evil.example/",
-    "2024-02-30", "9999-99-99", "9" * 40, "'; DROP TABLE coursekit_users; --", "<script>",
-    "𝕏𝕐", "\ufeff", "张伟", "a@b", "module:one", "roleplay:nope", "#12345", "\r\n",
-]  # fmt: skip
-NUMBERS = ["1", "2", "-2147483649", "2147483648", "9223372036854775808", "1" + "0" * 30, "1.5"]
-HEADER_TEXT = st.text(alphabet=string.ascii_letters + string.digits + " -_.:/=+@", max_size=80)
-HUGE = st.builds(
-    lambda piece, n: piece * n, st.text(min_size=1, max_size=3), st.integers(2_000, 60_000)
-)
-SCALAR = st.one_of(
-    st.text(max_size=40),
-    st.sampled_from(NASTY),
-    st.sampled_from(NUMBERS) | st.integers().map(str),
-    HUGE,
-)
-FILE_BYTES = st.one_of(
-    st.binary(max_size=3_000),
-    st.sampled_from(
-        [
-            b"\x89PNG\r\n\x1a\n" + b"\x00" * 40,
-            b"\xff\xd8\xff\xe0" + b"\x00" * 40,
-            "\ufeffname,email\n张伟,wei@example.com\n".encode(),
-            b"name,email\n" + b"x,y\n" * 6_000,
-            b"\xff\xfe\x00n\x00a",
-        ]
-    ),
-)
-UPLOAD = st.builds(
-    lambda data, name: (io.BytesIO(data), name),
-    FILE_BYTES,
-    st.sampled_from(["roster.csv", "logo.png", "x", "日本.csv", "a" * 300, "../x.csv"]),
-)
-VALUE = st.one_of(SCALAR, SCALAR, st.lists(SCALAR, min_size=2, max_size=3), UPLOAD)
-KEY = st.one_of(st.sampled_from(FIELDS), st.text(min_size=1, max_size=20))
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
-    ),
-    max_leaves=12,
-)
-CONTENT_TYPES = [
-    "application/x-www-form-urlencoded",
-    "multipart/form-data",
-    "multipart/form-data; boundary=zzz",
-    "application/json",
-    "text/plain",
-    "application/octet-stream",
-]
-
-
-@st.composite
-def mutated(draw: st.DrawFn, valid: dict[str, object], uploads: bool = True) -> dict[str, object]:
-    """The valid fields, each kept, changed or dropped, plus a few random ones."""
-    value = VALUE if uploads else st.one_of(SCALAR, st.lists(SCALAR, min_size=2, max_size=3))
-    fields: dict[str, object] = {}
-    for key, good in valid.items():
-        action = draw(st.sampled_from(["keep", "keep", "change", "drop"]))
-        if action != "drop":
-            fields[key] = good if action == "keep" else draw(value)
-    fields.update(draw(st.dictionaries(KEY, value, max_size=4)))
-    return fields
-
-
-def url_for_example(draw: st.DrawFn, app: Flask, route: tuple[str, str], valid: dict) -> str:
-    """The route's URL, each parameter either the real one or something else."""
-    endpoint, method = route
-    rule = next(app.url_map.iter_rules(endpoint))
-    values = {}
-    for name in rule.arguments:
-        if draw(st.integers(0, 9)) < 7:
-            values[name] = valid[name]
-        elif f"<int:{name}>" in rule.rule:
-            values[name] = draw(st.integers(0, 2**80))
-        else:
-            alphabet = st.characters(blacklist_characters="/\\", blacklist_categories=["Cs"])
-            values[name] = draw(st.text(alphabet=alphabet, min_size=1, max_size=60))
-    with app.test_request_context():
-        url = app.url_for(endpoint, **values)
-    try:  # a parameter that no longer routes here (say ".." ) tests the router, not us
-        matched, _args = app.url_map.bind("localhost").match(url.split("?")[0], method)
-    except HTTPException:
-        matched = None
-    assume(matched == endpoint)
-    return url
 
 
 # --- the world the fuzz runs in ---------------------------------------------------------
@@ -313,63 +217,55 @@ def test_the_named_routes_exist() -> None:
 )
 @given(data=st.data())
 def test_never_a_server_error(fuzz: Fuzz, route: tuple[str, str], data: st.DataObject) -> None:
-    endpoint, method = route
-    app, world = fuzz.app, fuzz.world
-    policy = POLICY[endpoint]
-    persona = data.draw(st.sampled_from(sorted(policy.allowed) or [p.ANONYMOUS, p.TRAINEE_A]))
+    endpoint, _method = route
+    persona = data.draw(
+        st.sampled_from(sorted(POLICY[endpoint].allowed) or [p.ANONYMOUS, p.TRAINEE_A])
+    )
     client = fuzz.client(persona)
-    if endpoint == "coursekit.lti_picker.pick" and persona != p.ANONYMOUS:
-        pending_deep_link(client, world)
-    valid_url = url_values(world, endpoint) | SPARE.get(endpoint, lambda w: {})(world)
-    url = url_for_example(data.draw, app, route, valid_url)
-    headers = {}
-    if data.draw(st.booleans()):
-        headers["X-Request-ID"] = data.draw(HEADER_TEXT)
-        headers["Origin"] = data.draw(HEADER_TEXT)
-    csrf = data.draw(st.sampled_from(["valid"] * 8 + ["missing", "forged"]))
-    token = {"valid": fuzz.tokens[persona], "missing": None, "forged": "Zm9yZ2Vk.forged"}[csrf]
-    if method == "GET":
-        query = data.draw(mutated(QUERIES.get(endpoint, {}), uploads=False))
-        response = client.get(url, query_string=query, headers=headers)
-    else:
-        valid = FORMS.get(endpoint, lambda a, w, c: {})(app, world, client)
-        valid |= SPARE_FORMS.get(endpoint, {})
-        mode = data.draw(st.sampled_from(["form"] * 6 + ["json", "raw"]))
-        if mode == "form":
-            form = data.draw(mutated(valid)) | ({"csrf_token": token} if token else {})
-            if any(isinstance(v, tuple | list) for v in form.values()):
-                body, kind = _multipart(form)
-                response = client.post(url, data=body, content_type=kind, headers=headers)
-            else:
-                response = client.post(url, data=form, headers=headers)
-        elif mode == "json":
-            headers |= {"X-CSRFToken": token} if token else {}
-            response = client.post(url, json=data.draw(JSON), headers=headers)
-        else:
-            body = data.draw(st.binary(max_size=2_000))
-            if token and data.draw(st.booleans()):
-                body = f"csrf_token={token}&".encode() + body
-            kind = data.draw(st.sampled_from(CONTENT_TYPES))
-            response = client.post(url, data=body, content_type=kind, headers=headers)
+    response = fuzzed_request(fuzz, client, persona, route, data.draw)
     text = response.get_data().decode("utf-8", "replace")  # a PDF or a zip, too
     response.close()  # a streamed response holds its request context until closed
     if endpoint.startswith("coursekit.auth.") or (persona != p.ANONYMOUS and _signed_out(client)):
         fuzz.forget(persona, password_changed=endpoint == "coursekit.auth.change_password")
-    restore(app, world, endpoint)
+    restore(fuzz.app, fuzz.world, endpoint)
     assert response.status_code < 500, text[:500]
     if response.status_code >= 400 and response.mimetype == "text/html":
         assert 'class="site-header"' in text, f"not CourseKit's page: {text[:300]}"
 
 
-def _multipart(fields: dict[str, object]) -> tuple[bytes, str]:
-    """The form as a browser posts it with files, built in memory (the test client spools a
-    big body to a temporary file that it never closes)."""
-    items = []
-    for key, value in fields.items():
-        for one in value if isinstance(value, list) else [value]:
-            items.append((key, FileStorage(one[0], one[1]) if isinstance(one, tuple) else one))
-    boundary, body = encode_multipart(MultiDict(items))
-    return body, f"multipart/form-data; boundary={boundary}"
+def fuzzed_request(fuzz: Fuzz, client: FlaskClient, persona: str, route: tuple[str, str], draw):  # type: ignore[no-untyped-def]
+    """A GET with a mutated query, or a POST of a mutated form, JSON or raw bytes; both with
+    fuzzed URL parameters and sometimes odd headers."""
+    (endpoint, method), app, world = route, fuzz.app, fuzz.world
+    if endpoint == "coursekit.lti_picker.pick" and persona != p.ANONYMOUS:
+        pending_deep_link(client, world)
+    valid_url = url_values(world, endpoint) | SPARE.get(endpoint, lambda w: {})(world)
+    url = url_for_example(draw, app, route, valid_url)
+    headers = {}
+    if draw(st.booleans()):
+        headers = {"X-Request-ID": draw(HEADER_TEXT), "Origin": draw(HEADER_TEXT)}
+    csrf = draw(st.sampled_from(["valid"] * 8 + ["missing", "forged"]))
+    token = {"valid": fuzz.tokens[persona], "missing": None, "forged": "Zm9yZ2Vk.forged"}[csrf]
+    if method == "GET":
+        query = draw(mutated(QUERIES.get(endpoint, {}), uploads=False))
+        return client.get(url, query_string=query, headers=headers)
+    valid = FORMS.get(endpoint, lambda a, w, c: {})(app, world, client)
+    valid |= SPARE_FORMS.get(endpoint, {})
+    mode = draw(st.sampled_from(["form"] * 6 + ["json", "raw"]))
+    if mode == "json":
+        headers |= {"X-CSRFToken": token} if token else {}
+        return client.post(url, json=draw(JSON), headers=headers)
+    if mode == "raw":
+        body = draw(st.binary(max_size=2_000))
+        if token and draw(st.booleans()):
+            body = f"csrf_token={token}&".encode() + body
+        kind = draw(st.sampled_from(CONTENT_TYPES))
+        return client.post(url, data=body, content_type=kind, headers=headers)
+    form = draw(mutated(valid)) | ({"csrf_token": token} if token else {})
+    if any(isinstance(v, tuple | list) for v in form.values()):
+        body, kind = multipart(form)
+        return client.post(url, data=body, content_type=kind, headers=headers)
+    return client.post(url, data=form, headers=headers)
 
 
 def _signed_out(client: FlaskClient) -> bool:
