@@ -188,6 +188,28 @@ def test_the_scraper_token_opens_the_metrics(make_app) -> None:  # type: ignore[
     assert client.get("/metrics", headers=bearer).status_code == 200
 
 
+def test_pages_open_to_others_show_nothing_of_trainee_a(make_app) -> None:  # type: ignore[no-untyped-def]
+    """Lists and public pages that several personas may open: only what each may see."""
+    app = make_app(**p.settings())
+    world = p.build_world(app)
+    email, name = p.ACCOUNTS[TRAINEE_A][:2]
+
+    def page(persona: str, url: str) -> str:
+        response = p.client_for(app, persona).get(url)
+        assert response.status_code == 200, url
+        return response.get_data(as_text=True)
+
+    assert "Cohort A" not in page(INSTRUCTOR_B, "/cohorts")
+    assert "Cohort A" in page(INSTRUCTOR_A, "/cohorts")
+    assert name not in page(INSTRUCTOR_B, "/deliveries")
+    assert name in page(INSTRUCTOR_A, "/deliveries")
+    public = page(p.ANONYMOUS, f"/verify/{world.certificate}")
+    assert name in public and email not in public  # name, course and date only
+    assert world.certificate not in page(p.TRAINEE_B, "/")
+    mine = page(p.TRAINEE_B, "/account/data.json")
+    assert email not in mine and name not in mine
+
+
 def test_batch_pages_without_a_job_queue_are_not_found(make_app, make_user) -> None:  # type: ignore[no-untyped-def]
     """Without Redis every batch is built inline, so no job id exists: a clear 404 page
     (this used to crash on a Redis connection to nowhere)."""
