@@ -35,8 +35,12 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     if POSTGRES_URL:
         engine = create_engine(POSTGRES_URL)
         with engine.begin() as conn:  # start from nothing: earlier runs may have left tables
-            Base.metadata.drop_all(conn)
-            conn.execute(text("DROP TABLE IF EXISTS coursekit_alembic_version"))
+            # Every coursekit_ table, ours or one a test made, with what depends on it.
+            leftovers = conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            ).scalars()
+            for table in [t for t in leftovers if t.startswith("coursekit_")]:
+                conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
         upgrade(engine)
         engine.dispose()
         return POSTGRES_URL

@@ -136,43 +136,49 @@ def test_a_table_added_later_is_exported_and_scrubbed_without_being_listed(
     )
     engine = engine_of(mini_app)
     meta.create_all(engine, tables=[notes, tags])
-    with engine.begin() as conn:
-        conn.execute(
-            notes.insert(),
-            [
-                {
-                    "id": 1,
-                    "user_id": wei.id,
-                    "note": "Call 张伟: WEI@example.com",
-                    "extra": {"a": ["张伟"]},
-                },
-                {"id": 2, "user_id": other.id, "note": "Olga's note", "extra": None},
-            ],
-        )
-        conn.execute(tags.insert(), [{"note_id": 1, "tag": "vip 张伟"}, {"note_id": 2, "tag": "x"}])
-    assert {"coursekit_test_notes"} <= walk.referencing_tables(meta)
-
-    session = mini_app.extensions["coursekit"].db.sessionmaker()
     try:
-        data = privacy.export(session, wei.id, metadata=meta)
-        assert [n["note"] for n in data["tables"]["coursekit_test_notes"]] == [
-            "Call 张伟: WEI@example.com"
-        ]
-        assert [t["tag"] for t in data["tables"]["coursekit_test_note_tags"]] == ["vip 张伟"]
-        texts = privacy.ErasureTexts(name="Deleted trainee", reason="account deleted")
-        report = privacy.erase(
-            session, wei.id, actor_id=None, via="test", texts=texts, metadata=meta
-        )
+        with engine.begin() as conn:
+            conn.execute(
+                notes.insert(),
+                [
+                    {
+                        "id": 1,
+                        "user_id": wei.id,
+                        "note": "Call 张伟: WEI@example.com",
+                        "extra": {"a": ["张伟"]},
+                    },
+                    {"id": 2, "user_id": other.id, "note": "Olga's note", "extra": None},
+                ],
+            )
+            conn.execute(
+                tags.insert(), [{"note_id": 1, "tag": "vip 张伟"}, {"note_id": 2, "tag": "x"}]
+            )
+        assert {"coursekit_test_notes"} <= walk.referencing_tables(meta)
+
+        session = mini_app.extensions["coursekit"].db.sessionmaker()
+        try:
+            data = privacy.export(session, wei.id, metadata=meta)
+            assert [n["note"] for n in data["tables"]["coursekit_test_notes"]] == [
+                "Call 张伟: WEI@example.com"
+            ]
+            assert [t["tag"] for t in data["tables"]["coursekit_test_note_tags"]] == ["vip 张伟"]
+            texts = privacy.ErasureTexts(name="Deleted trainee", reason="account deleted")
+            report = privacy.erase(
+                session, wei.id, actor_id=None, via="test", texts=texts, metadata=meta
+            )
+        finally:
+            session.close()
+        assert report.scrubbed == {"coursekit_test_notes": 1, "coursekit_test_note_tags": 1}
+        with engine.connect() as conn:
+            rows = conn.execute(notes.select().order_by(notes.c.id)).all()
+            assert [(r.note, r.extra) for r in rows] == [
+                ("Call Deleted trainee: Deleted trainee", {"a": ["Deleted trainee"]}),
+                ("Olga's note", None),
+            ]
+            assert [r.tag for r in conn.execute(tags.select().order_by(tags.c.id))] == [
+                "vip Deleted trainee",
+                "x",
+            ]
     finally:
-        session.close()
-    assert report.scrubbed == {"coursekit_test_notes": 1, "coursekit_test_note_tags": 1}
-    with engine.connect() as conn:
-        rows = conn.execute(notes.select().order_by(notes.c.id)).all()
-        assert [(r.note, r.extra) for r in rows] == [
-            ("Call Deleted trainee: Deleted trainee", {"a": ["Deleted trainee"]}),
-            ("Olga's note", None),
-        ]
-        assert [r.tag for r in conn.execute(tags.select().order_by(tags.c.id))] == [
-            "vip Deleted trainee",
-            "x",
-        ]
+        # The shared PostgreSQL database outlives the test: leave no table behind.
+        meta.drop_all(engine, tables=[tags, notes])
