@@ -219,23 +219,16 @@ def doctor() -> None:
 )
 def certificate_preview(name: str, language: str, out: Path) -> None:
     """Render a sample certificate (nothing is stored), to see the branding and layout."""
-    from datetime import UTC, datetime
-
-    from .certificates.models import Certificate
-    from .certificates.render import certificate_pdf
+    from .certificates.render import SAMPLE_CODE, certificate_pdf, sample_certificate
 
     course = current_app.extensions["coursekit"].course
-    sample = Certificate(
-        code="SAMP-LE23-4567-89AB",
-        name=name,
-        language=language,
-        hours=course.hours,
-        issued_at=datetime.now(UTC),
-        course_id=course.id,
-    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(
-        certificate_pdf(sample, course, "https://training.example.com/verify/SAMP-LE23-4567-89AB")
+        certificate_pdf(
+            sample_certificate(course, name, language),
+            course,
+            f"https://training.example.com/verify/{SAMPLE_CODE}",
+        )
     )
     click.echo(f"wrote {out}")
 

@@ -27,7 +27,6 @@ bp.after_request(add_security_headers)
 bp.url_defaults(add_hash)
 # Request ids, access logs and latency metrics for every CourseKit request.
 bp.before_request(logs.start_request)
-bp.before_request(metrics.start_timer)
 bp.after_request(logs.finish_request)
 bp.after_request(metrics.observe)
 

@@ -1,6 +1,8 @@
 """The certificate's page: plain values into two Jinja templates (the page and its stylesheet),
 then into a PDF."""
 
+from datetime import UTC, datetime
+
 import segno
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date
@@ -70,6 +72,24 @@ def certificate_html(cert: Certificate, course: Course, verify_url: str, brandin
 
 def certificate_css(branding: Branding) -> str:
     return render_template("coursekit/certificates/certificate.css", accent=branding.accent)
+
+
+SAMPLE_CODE = "SAMP-LE23-4567-89AB"
+
+
+def sample_certificate(
+    course: Course, name: str, language: str, organisation_id: int | None = None
+) -> Certificate:
+    """A certificate that is never stored: for previews of the layout and branding."""
+    return Certificate(
+        code=SAMPLE_CODE,
+        name=name,
+        language=language,
+        hours=course.hours,
+        issued_at=datetime.now(UTC),
+        course_id=course.id,
+        organisation_id=organisation_id,
+    )
 
 
 def organisation_pdf(session: Session, cert: Certificate, course: Course, verify_url: str) -> bytes:

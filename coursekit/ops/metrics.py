@@ -48,12 +48,8 @@ def connect() -> None:
     roleplay_step_taken.connect(_count_roleplay)
 
 
-def start_timer() -> None:
-    g.coursekit_metrics_started = time.perf_counter()
-
-
 def observe(response: Response) -> Response:
-    started = g.get("coursekit_metrics_started")
+    started = g.get("coursekit_started")  # set with the request id (logs.start_request)
     if started is not None:
         REQUEST_SECONDS.labels(
             request.endpoint or "unmatched", request.method, str(response.status_code)

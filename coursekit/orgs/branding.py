@@ -9,6 +9,7 @@ import mimetypes
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -42,11 +43,16 @@ class Branding:
         return f"data:{self.logo_type};base64,{base64.b64encode(self.logo).decode()}"
 
 
+@lru_cache(maxsize=4)
+def _logo_file(path: str, _mtime_ns: int) -> tuple[bytes, str]:
+    # Read once per version of the file, not once per certificate.
+    return Path(path).read_bytes(), mimetypes.guess_type(path)[0] or "image/png"
+
+
 def from_config(config: Mapping) -> Branding:
     logo = logo_type = None
     if path := config.get("COURSEKIT_CERTIFICATE_LOGO_FILE"):
-        logo = Path(path).read_bytes()
-        logo_type = mimetypes.guess_type(str(path))[0] or "image/png"
+        logo, logo_type = _logo_file(str(path), Path(path).stat().st_mtime_ns)
     return Branding(
         issuer=config["COURSEKIT_ORGANISATION_NAME"],
         accent=config["COURSEKIT_CERTIFICATE_ACCENT"],

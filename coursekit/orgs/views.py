@@ -1,15 +1,12 @@
 """Admin pages: the organisations and their certificate branding, with a sample PDF."""
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.identity import admin_required
-from ..certificates.models import Certificate
-from ..certificates.render import certificate_pdf
+from ..certificates.render import organisation_pdf, sample_certificate
 from ..state import course, db_session
 from . import branding
 from .forms import BrandingForm
@@ -78,19 +75,9 @@ def edit_branding(org_id: int):
 def sample(org_id: int):
     """A sample certificate in this organisation's branding; nothing is stored."""
     org = _organisation(org_id)
-    lang = str(get_locale())
-    cert = Certificate(
-        code="SAMP-LE23-4567-89AB",
-        name=_("Sample Trainee"),
-        language=lang,
-        hours=course().hours,
-        issued_at=datetime.now(UTC),
-        course_id=course().id,
-        organisation_id=org.id,
-    )
-    look = branding.for_organisation(db_session(), org.id, current_app.config)
+    cert = sample_certificate(course(), _("Sample Trainee"), str(get_locale()), org.id)
     verify = url_for("coursekit.certificates.verify", code=cert.code, _external=True)
-    pdf = certificate_pdf(cert, course(), verify, look)
+    pdf = organisation_pdf(db_session(), cert, course(), verify)
     return Response(
         pdf,
         mimetype="application/pdf",
