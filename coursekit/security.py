@@ -31,6 +31,12 @@ def init_security(app: Flask) -> None:
     # whatever the previous app set up in this process chose.
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
+    # CourseKit sets only per-view limits (@limiter.limit), which the decorator itself checks.
+    # The extension's app-wide hook exists for default and application limits, which we have
+    # none of, yet it resolved the (empty) set of limits for every request, the host's too.
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # not there when limits are disabled
+        hooks.remove(limiter._check_request_limit)
 
 
 # The LMS origins that launched this browser (LTI or SCORM): its pages may frame ours.

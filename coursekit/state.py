@@ -1,6 +1,7 @@
 """Per-app state in app.extensions["coursekit"], and the request's database session."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app, g
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ class State:
     db: Database
     course: Course
     host_login: bool  # True when the host app owns login (Flask-Login set up before us)
+    chrome: dict[tuple, Any] = field(default_factory=dict)  # rendered page parts (chrome.py)
 
 
 def get_state() -> State:

@@ -4,17 +4,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, NotFound, default_exceptions
 
 from . import paths
 from .assets import AssetBlueprint, add_hash
 from .auth.identity import current_learner
-from .i18n import HTML_LANG, LANGUAGE_NAMES
+from .chrome import page_chrome
+from .i18n import HTML_LANG, LANGUAGE_NAMES, template_gettext
 from .ops import logs, metrics
 from .security import add_security_headers, csrf
-from .state import course
+from .state import course, get_state
 
 bp = AssetBlueprint(
     "coursekit",
@@ -79,20 +80,24 @@ def _page_context() -> dict[str, Any]:
     # Only CourseKit's own pages (a certificate rendered by a background job has no request).
     if not has_request_context() or not request.blueprints or request.blueprints[-1] != "coursekit":
         return {}
-    lang = str(get_locale() or current_app.config["COURSEKIT_DEFAULT_LANGUAGE"])
-    return {
-        "learner": current_learner(),
+    config = current_app.config
+    lang = str(get_locale() or config["COURSEKIT_DEFAULT_LANGUAGE"])
+    learner = current_learner()
+    context = {
+        "learner": learner,
         "lang": lang,
         "html_lang": HTML_LANG.get(lang, lang),
         "languages": [
-            (code, LANGUAGE_NAMES.get(code, code))
-            for code in current_app.config["COURSEKIT_LANGUAGES"]
+            (code, LANGUAGE_NAMES.get(code, code)) for code in config["COURSEKIT_LANGUAGES"]
         ],
         "course": course(),
-        "organisation_name": current_app.config["COURSEKIT_ORGANISATION_NAME"],
-        "organisation_logo": current_app.config["COURSEKIT_ORGANISATION_LOGO"],
-        "host_login": current_app.extensions["coursekit"].host_login,
+        "organisation_name": config["COURSEKIT_ORGANISATION_NAME"],
+        "organisation_logo": config["COURSEKIT_ORGANISATION_LOGO"],
+        "host_login": get_state().host_login,
     }
+    context.update(template_gettext(get_translations()))
+    context["chrome"] = page_chrome(lang, learner, context)
+    return context
 
 
 _ERROR_TITLES = {

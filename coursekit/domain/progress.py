@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .content.model import Course
+from .content.model import Course, Module
 
 StepKind = Literal["lesson", "check", "roleplay"]
 
@@ -122,14 +122,7 @@ def course_progress(
             best_score=best_scores.get(m.id),
             attempts=attempts.get(m.id, 0),
             pass_mark=m.check.pass_mark,
-            roleplays=tuple(
-                RoleplayProgress(
-                    rid,
-                    course.roleplays[rid].spec.scoring.pass_score,
-                    roleplays.get(rid, RoleplayFacts()),
-                )
-                for rid in m.roleplays
-            ),
+            roleplays=roleplay_progress(course, m, roleplays),
         )
         for m in course.modules
     )
@@ -139,3 +132,26 @@ def course_progress(
         (m.next_step for m in modules[start:] + modules[:start] if m.next_step), None
     )
     return CourseProgress(modules=modules, continue_at=continue_at, last_opened=last_opened)
+
+
+def roleplay_progress(
+    course: Course, module: Module, facts: Mapping[str, RoleplayFacts]
+) -> tuple[RoleplayProgress, ...]:
+    """The module's role-plays in course order, with what the trainee has done in each."""
+    return tuple(
+        RoleplayProgress(
+            rid, course.roleplays[rid].spec.scoring.pass_score, facts.get(rid, RoleplayFacts())
+        )
+        for rid in module.roleplays
+    )
+
+
+@dataclass(frozen=True)
+class LessonVisit:
+    """What the lesson page needs, without the whole course's progress: whether this lesson
+    is read, which module was opened last (re-reading it writes nothing) and this module's
+    role-plays."""
+
+    lesson_done: bool
+    last_opened: str | None
+    roleplays: tuple[RoleplayProgress, ...]

@@ -11,7 +11,7 @@ from ..auth.models import User
 from ..catalog.services import remember_version, stored_check
 from ..db import upsert, utcnow, write_transaction
 from ..domain.content import Course, KnowledgeCheck, Module
-from ..domain.progress import CourseProgress, course_progress
+from ..domain.progress import CourseProgress, LessonVisit, course_progress, roleplay_progress
 from ..domain.quiz import answers_to_json, parse_answers, score
 from ..roleplay.services import facts as roleplay_facts
 from ..signals import check_submitted, lesson_completed, progress_changed
@@ -152,6 +152,21 @@ def progress(session: Session, user_id: int, course: Course) -> CourseProgress:
     return course_progress(
         course, done, best, counts, last, roleplay_facts(session, user_id, course.id)
     )
+
+
+def lesson_visit(session: Session, user_id: int, course: Course, module: Module) -> LessonVisit:
+    """What the lesson page shows and needs, from one query (two when the module has
+    role-plays): the page is the one every trainee reloads, so it reads no more than that."""
+    table = LessonProgress.__table__.c  # a Core query: no ORM entities to build
+    rows = session.execute(
+        select(table.module_id, table.completed_at, table.last_opened_at).where(
+            table.user_id == user_id, table.course_id == course.id
+        )
+    ).all()
+    last = max(rows, key=lambda r: r.last_opened_at).module_id if rows else None
+    done = any(r.module_id == module.id and r.completed_at is not None for r in rows)
+    scores = roleplay_facts(session, user_id, course.id, module.roleplays)
+    return LessonVisit(done, last, roleplay_progress(course, module, scores))
 
 
 def attempts(session: Session, user_id: int, course_id: str, module_id: str) -> list[CheckAttempt]:

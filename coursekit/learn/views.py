@@ -34,14 +34,14 @@ def _lang() -> str:
 def lesson(module_id: str):
     module = _module(module_id)
     learner = current_learner()
-    progress = services.progress(db_session(), learner.id, course())
-    if progress.last_opened != module.id:  # re-reading the same lesson needs no write
+    visit = services.lesson_visit(db_session(), learner.id, course(), module)
+    if visit.last_opened != module.id:  # re-reading the same lesson needs no write
         services.open_lesson(db_session(), learner.id, course().id, module.id)
     return render_template(
         "coursekit/learn/lesson.html",
         module=module,
         lesson=module.lesson(_lang()),
-        module_progress=progress.module(module.id),
+        visit=visit,
         next_module=course().next_module(module.id),
     )
 

@@ -200,18 +200,27 @@ def attempts(
     )
 
 
-def facts(session: Session, user_id: int, course_id: str) -> dict[str, RoleplayFacts]:
-    """Per scenario: the best finished score, finished count and whether one is in progress."""
-    rows = session.execute(
+def facts(
+    session: Session, user_id: int, course_id: str, scenario_ids: Sequence[str] | None = None
+) -> dict[str, RoleplayFacts]:
+    """Per scenario (every one, or those of `scenario_ids`): the best finished score, the
+    finished count and whether one is in progress."""
+    if scenario_ids is not None and not scenario_ids:
+        return {}
+    table = RoleplayAttempt.__table__.c  # a Core query: no ORM entities to build
+    query = (
         select(
-            RoleplayAttempt.scenario_id,
-            func.max(RoleplayAttempt.score),
-            func.count().filter(RoleplayAttempt.status == FINISHED),
-            func.count().filter(RoleplayAttempt.status == ACTIVE),
+            table.scenario_id,
+            func.max(table.score),
+            func.count().filter(table.status == FINISHED),
+            func.count().filter(table.status == ACTIVE),
         )
-        .where(RoleplayAttempt.user_id == user_id, RoleplayAttempt.course_id == course_id)
-        .group_by(RoleplayAttempt.scenario_id)
-    ).all()
+        .where(table.user_id == user_id, table.course_id == course_id)
+        .group_by(table.scenario_id)
+    )
+    if scenario_ids is not None:
+        query = query.where(table.scenario_id.in_(scenario_ids))
+    rows = session.execute(query).all()
     return {
         scenario_id: RoleplayFacts(best_score=best, attempts=finished, in_progress=active > 0)
         for scenario_id, best, finished, active in rows
