@@ -1,13 +1,15 @@
 """Pages under load: CourseKit's lesson page against two minimal Flask baselines, in one run.
 
 Run: .venv/bin/python bench/load.py [--db sqlite|postgresql] [--seconds 10] [--rounds 3]
-Needs wrk (bench/setup.sh). Three gunicorn servers, each started with the repo's
+Needs wrk (bench/setup.sh). Four gunicorn servers, each started with the repo's
 gunicorn.conf.py and the same number of sync workers, on free ports of 127.0.0.1:
   bare    a bare Flask page rendering a Jinja template (bench/apps/bare.py);
   login   a Flask-Login-protected page whose user is read by primary key (bench/apps/login.py);
+  stack   CourseKit's app (production mode) with the lesson's view rendering the baselines'
+          page: what CourseKit adds to every page before its own work (bench/apps/stack.py);
   lesson  CourseKit's lesson page for a logged-in trainee (production mode, as `make serve`).
 For each number of concurrent clients, wrk drives each server in turn (interleaved, so drift
-on a shared machine hits all three alike); each figure is the median over the rounds.
+on a shared machine hits all four alike); each figure is the median over the rounds.
 Target (CourseKit issue 7): the lesson page at no less than 80% of the login page's rate.
 """
 
@@ -78,28 +80,26 @@ def main() -> None:
         emails = prepare_coursekit(ck_url, args.trainees)
         create_tables(base_url, args.trainees)
         env = {"BENCH_DATABASE_URL": base_url}
+        ck_env = coursekit_env(ck_url, redis=args.db == "postgresql")
         servers = {
             "bare": Server("bare", "bare:app", work, env, args.workers),
             "login": Server("login", "login:app", work, env, args.workers),
-            "lesson": Server(
-                "lesson",
-                "wsgi:app",
-                work,
-                coursekit_env(ck_url, redis=args.db == "postgresql"),
-                args.workers,
-            ),
+            "stack": Server("stack", "stack:create()", work, ck_env, args.workers),
+            "lesson": Server("lesson", "wsgi:app", work, ck_env, args.workers),
         }
         with servers_running(*servers.values()):
             for server in servers.values():
-                server.wait_ready("/healthz" if server.name == "lesson" else "/")
+                server.wait_ready("/healthz" if server.name in ("stack", "lesson") else "/")
             # Opening the lesson once records it as the last one opened: reloads then only read.
             lesson_cookies = [c for c, _ in login_all(servers["lesson"].url, emails, LESSON)]
+            stack_cookies = [c for c, _ in login_all(servers["stack"].url, emails, "/")]
             scripts = {
                 "bare": (servers["bare"].url + "/", get_script("/", [""])),
                 "login": (
                     servers["login"].url + "/",
                     get_script("/", baseline_cookies(servers["login"].url, args.trainees)),
                 ),
+                "stack": (servers["stack"].url + LESSON, get_script(LESSON, stack_cookies)),
                 "lesson": (servers["lesson"].url + LESSON, get_script(LESSON, lesson_cookies)),
             }
             for url, script in scripts.values():  # warm up every worker
@@ -141,8 +141,8 @@ def report(args: argparse.Namespace, results: dict, problems: dict[str, list[str
     )
     verdicts = []
     for clients in args.clients:
-        figures = {name: median_result(results[(name, clients)]) for name in ("bare", "login")}
-        figures["lesson"] = median_result(results[("lesson", clients)])
+        names = ("bare", "login", "stack", "lesson")
+        figures = {name: median_result(results[(name, clients)]) for name in names}
         for name, f in figures.items():
             print(
                 f"| {clients} | {name} | {f['rate']:.0f} | {f['p50']:.1f} | {f['p99']:.1f} "

@@ -1,9 +1,12 @@
 """CPU time per request inside one process, without HTTP: CourseKit's lesson page and
 role-play step against the two baseline apps, each called as gunicorn calls it (one WSGI
 call with the request's environ), interleaved in rounds so that the machine's load falls on
-all alike. The load benchmarks say how fast; this says where the time goes (`--profile`).
+all alike. The load benchmarks say how fast; this says where the time goes: `--profile`
+runs one page under cProfile, `--ablate` takes CourseKit's per-request hooks away one after
+another from the stack page (bench/apps/stack.py) to price each.
 
-    .venv/bin/python bench/request_cost.py [--requests 400] [--rounds 5] [--profile lesson]
+    .venv/bin/python bench/request_cost.py [--requests 400] [--rounds 5]
+        [--profile lesson|stack|roleplay] [--ablate]
 """
 
 import argparse
@@ -92,20 +95,12 @@ def coursekit_lesson(work: Path) -> Callable[[], None]:
 
 
 def coursekit_stack(work: Path) -> Callable[[], None]:
-    """CourseKit's per-request machinery alone: the lesson's URL, hooks and login, but the
-    view renders the baselines' page instead of the lesson."""
-    from coursekit.auth.identity import current_learner, login_required
+    """CourseKit's per-request machinery alone (bench/apps/stack.py): the lesson's URL, hooks
+    and login, but the view renders the baselines' page instead of the lesson."""
+    from stack import serve_baseline_page
 
     app, cookie, _token = _coursekit(work, "stack")
-    page = app.jinja_env.from_string((ROOT / "bench/apps/templates/page.html").read_text())
-    items = [f"Paragraph {n} of a short page" for n in range(10)]
-
-    @login_required
-    def view(module_id: str) -> str:
-        return page.render(title="CourseKit's stack", items=items, user=current_learner())
-
-    app.view_functions["coursekit.learn.lesson"] = view
-    return _get(app, LESSON, cookie)
+    return _get(serve_baseline_page(app), LESSON, cookie)
 
 
 def coursekit_roleplay(work: Path) -> Callable[[], None]:
@@ -157,6 +152,44 @@ def baseline(module: str, work: Path) -> Callable[[], None]:
     return _get(app, "/", cookie)
 
 
+def _without(app, *hooks: str) -> None:  # type: ignore[no-untyped-def]
+    """Take the named before/after-request hooks off every blueprint of the app."""
+    for registry in (app.before_request_funcs, app.after_request_funcs):
+        for functions in registry.values():
+            functions[:] = [f for f in functions if getattr(f, "__name__", "") not in hooks]
+
+
+INPUT_CHECKS = (
+    "_protect_forms",
+    "_refuse_malformed_fields",
+    "_ids_in_range",
+    "_limit_request_size",
+)
+# Cumulative: each line takes away its own parts and those of the lines above it.
+ABLATIONS: list[tuple[str, Callable]] = [
+    ("- JSON access line", lambda app: app.config.update(COURSEKIT_ACCESS_LOG=False)),
+    ("- latency histogram", lambda app: _without(app, "observe")),
+    (
+        "- request id, security headers",
+        lambda app: _without(app, "start_request", "finish_request", "add_security_headers"),
+    ),
+    ("- CSRF and input checks", lambda app: _without(app, *INPUT_CHECKS)),
+]
+
+
+def ablated_stacks(work: Path) -> dict[str, Callable[[], None]]:
+    from stack import serve_baseline_page
+
+    pages = {}
+    for n in range(len(ABLATIONS) + 1):
+        app, cookie, _token = _coursekit(work, f"ablated{n}")
+        for _name, take_away in ABLATIONS[:n]:
+            take_away(app)
+        name = ABLATIONS[n - 1][0] if n else "stack"
+        pages[name] = _get(serve_baseline_page(app), LESSON, cookie)
+    return pages
+
+
 def cpu_ms(once: Callable[[], None], n: int) -> float:
     start = time.process_time()
     for _ in range(n):
@@ -171,16 +204,17 @@ def main() -> None:
     parser.add_argument(
         "--profile", choices=["lesson", "stack", "roleplay"], help="cProfile this page instead"
     )
+    parser.add_argument("--ablate", action="store_true", help="price the stack's hooks")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        pages = {
-            "bare": baseline("bare", work),
-            "login": baseline("login", work),
-            "stack": coursekit_stack(work),
-            "lesson": coursekit_lesson(work),
-            "roleplay": coursekit_roleplay(work),
-        }
+        pages = {"bare": baseline("bare", work), "login": baseline("login", work)}
+        if args.ablate:
+            pages |= ablated_stacks(work)
+        else:
+            pages["stack"] = coursekit_stack(work)
+            pages["lesson"] = coursekit_lesson(work)
+            pages["roleplay"] = coursekit_roleplay(work)
         for once in pages.values():
             cpu_ms(once, 50)  # warm caches
         if args.profile:
@@ -195,7 +229,7 @@ def main() -> None:
     login = statistics.median(samples["login"])
     for name, values in samples.items():
         ms = statistics.median(values)
-        print(f"{name:8} {ms:6.3f} ms CPU per request  ({ms / login:4.2f} x login)")
+        print(f"{name:32} {ms:6.3f} ms CPU per request  ({ms / login:4.2f} x login)")
 
 
 if __name__ == "__main__":

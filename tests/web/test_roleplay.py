@@ -259,3 +259,17 @@ def test_progress_counts_the_roleplay(mini_client: FlaskClient, trainee) -> None
     home = mini_client.get("/").get_data(as_text=True)
     assert "Role-play: best 95.4" in home
     assert "Your progress: 20%" in home  # one of five parts
+
+
+def test_the_lesson_page_shows_its_own_roleplays_best_score(
+    mini_client: FlaskClient, trainee
+) -> None:  # type: ignore[no-untyped-def]
+    before = mini_client.get("/modules/one").get_data(as_text=True)
+    assert 'href="/roleplays/mini-call"' in before and "best " not in before
+    url = begin(mini_client)
+    take(mini_client, url, "ask")
+    take(mini_client, url, "basics")
+    lesson = mini_client.get("/modules/one").get_data(as_text=True)
+    assert '<span class="tag ok">best 95.4</span>' in lesson
+    other = mini_client.get("/modules/two").get_data(as_text=True)
+    assert "mini-call" not in other and "best " not in other
