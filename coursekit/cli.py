@@ -167,10 +167,9 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
     or give an existing account the role."""
     from .auth import services
     from .auth.models import Role
-    from .state import get_state
+    from .command_session import command_session
 
-    session = get_state().db.sessionmaker()
-    try:
+    with command_session(services.AuthError) as session:
         existing = services.find_by_email(session, email)
         if existing is not None:
             services.set_role(session, existing.id, Role(role))
@@ -185,10 +184,6 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
             min_password_length=current_app.config["COURSEKIT_MIN_PASSWORD_LENGTH"],
         )
         click.echo(f"created {role} {user.email}")
-    except services.AuthError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        session.close()
 
 
 @group.command("doctor")

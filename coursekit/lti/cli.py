@@ -7,15 +7,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..command_session import command_session
 from ..orgs.models import DEFAULT_ORGANISATION_ID
-from ..state import get_state
 from . import dynamic, keys, registrations
 
 group = AppGroup("lti", help="LTI 1.3: registered LMSs (platforms) and the tool's keys.")
-
-
-def _session():  # type: ignore[no-untyped-def]
-    return get_state().db.sessionmaker()
 
 
 @group.command("rotate-key")
@@ -32,11 +28,8 @@ def rotate_key(overlap_hours: int | None) -> None:
         if overlap_hours is not None
         else current_app.config["COURSEKIT_LTI_KEY_OVERLAP_HOURS"]
     )
-    session = _session()
-    try:
+    with command_session() as session:
         rotation = keys.rotate(session, timedelta(hours=hours))
-    finally:
-        session.close()
     click.echo(f"signing with {rotation.new_kid}")
     if rotation.retired_kid:
         click.echo(
@@ -79,8 +72,7 @@ def add_platform(
     organisation_id: int,
 ) -> None:
     """Register an LMS (a platform) by hand."""
-    session = _session()
-    try:
+    with command_session(registrations.RegistrationError) as session:
         platform = registrations.add_platform(
             session,
             name=name,
@@ -95,20 +87,13 @@ def add_platform(
             organisation_id=organisation_id,
         )
         click.echo(f"platform {platform.id}: {platform.name} ({platform.issuer})")
-    except registrations.RegistrationError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        session.close()
 
 
 @group.command("list-platforms")
 def list_platforms() -> None:
     """List the registered platforms with their deployments."""
-    session = _session()
-    try:
+    with command_session() as session:
         listed = registrations.listing(session)
-    finally:
-        session.close()
     if not listed:
         click.echo("no platforms registered")
     for item in listed:
@@ -125,13 +110,8 @@ def list_platforms() -> None:
 @click.argument("deployment_id")
 def add_deployment(platform_id: int, deployment_id: str) -> None:
     """Accept launches from another deployment of a registered platform."""
-    session = _session()
-    try:
+    with command_session(registrations.RegistrationError) as session:
         registrations.add_deployment(session, platform_id, deployment_id)
-    except registrations.RegistrationError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        session.close()
     click.echo(f"platform {platform_id}: deployment {deployment_id!r} added")
 
 
@@ -142,13 +122,8 @@ def add_deployment(platform_id: int, deployment_id: str) -> None:
 )
 def remove_platform(platform_id: int) -> None:
     """Forget a platform: its launches are refused from now on."""
-    session = _session()
-    try:
+    with command_session(registrations.RegistrationError) as session:
         platform = registrations.remove_platform(session, platform_id)
-    except registrations.RegistrationError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        session.close()
     click.echo(f"platform {platform_id} ({platform.issuer}) removed")
 
 
@@ -162,11 +137,8 @@ def remove_platform(platform_id: int) -> None:
 def registration_url(base_url: str, organisation_id: int) -> None:
     """Print a one-time dynamic registration URL to paste into the LMS."""
     days = current_app.config["COURSEKIT_LTI_REGISTRATION_URL_DAYS"]
-    session = _session()
-    try:
+    with command_session() as session:
         token = dynamic.issue_token(session, organisation_id, None, days)
-    finally:
-        session.close()
     prefix = current_app.config["COURSEKIT_URL_PREFIX"] or ""
     click.echo(f"{base_url.rstrip('/')}{prefix}/lti/register/{token}")
     click.echo(f"(valid once, for {days} days)")
@@ -178,13 +150,10 @@ def sync_roster(cohort_id: int) -> None:
     """Add the people on the cohort's linked LMS courses' rosters (NRPS) to the cohort."""
     from .roster import sync_cohort_roster
 
-    session = current_app.extensions["coursekit"].db.sessionmaker()
-    try:
+    with command_session() as session:
         results = sync_cohort_roster(
             session, cohort_id, current_app.config["COURSEKIT_LTI_HTTP_TIMEOUT"]
         )
-    finally:
-        session.close()
     if not results:
         raise click.ClickException(f"cohort {cohort_id} has no LMS course with a roster service")
     for r in results:

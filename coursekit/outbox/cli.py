@@ -7,8 +7,8 @@ from datetime import timedelta
 import click
 from flask.cli import AppGroup
 
+from ..command_session import command_session
 from ..db import utcnow
-from ..state import get_state
 from . import jobs, manage
 
 outbox_group = AppGroup("outbox", help="Deliveries to the LMS (grades) and the LRS (xAPI).")
@@ -30,8 +30,7 @@ def deliver(loop: bool, interval: int) -> None:
 @outbox_group.command("list")
 def list_messages() -> None:
     """Show the messages waiting or failed, failed first."""
-    session = get_state().db.sessionmaker()
-    try:
+    with command_session() as session:
         counts = manage.counts(session, None)
         click.echo(" ".join(f"{status} {n}" for status, n in counts.items()))
         for message, _user in manage.problems(session, None):
@@ -40,21 +39,14 @@ def list_messages() -> None:
                 f"{message.id:6d} {message.status:<8} {message.kind:<10} "
                 f"tries {message.attempts}  {message.ordering_key}{error}"
             )
-    finally:
-        session.close()
 
 
 @outbox_group.command("retry")
 @click.argument("message_id", type=int)
 def retry(message_id: int) -> None:
     """Give a failed message a fresh set of attempts."""
-    session = get_state().db.sessionmaker()
-    try:
+    with command_session(manage.OutboxError) as session:
         manage.retry(session, message_id, None)
-    except manage.OutboxError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        session.close()
     click.echo(f"message {message_id} will be tried again")
 
 
@@ -62,9 +54,6 @@ def retry(message_id: int) -> None:
 @click.option("--days", default=90, show_default=True, help="Keep what was sent since then.")
 def purge(days: int) -> None:
     """Delete messages delivered more than DAYS ago."""
-    session = get_state().db.sessionmaker()
-    try:
+    with command_session() as session:
         removed = manage.purge_sent(session, utcnow() - timedelta(days=days))
-    finally:
-        session.close()
     click.echo(f"deleted {removed} delivered message(s)")

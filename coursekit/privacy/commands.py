@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..auth.services import find_by_email
-from ..state import get_state
+from ..command_session import command_session
 from . import retention as retention_service
 from . import services, settings
 
@@ -36,8 +36,7 @@ def erase_user(email: str, yes: bool) -> None:
     """Erase a trainee: name, email, password and LMS identities go; attempts and scores stay,
     anonymous, for the cohort statistics. Certificates follow COURSEKIT_ERASURE_CERTIFICATES."""
     mode = _certificate_mode()
-    session = get_state().db.sessionmaker()
-    try:
+    with command_session(services.PrivacyError) as session:
         person = find_by_email(session, email)
         if person is None:
             raise click.ClickException(f"no account with the email {email!r}")
@@ -46,19 +45,14 @@ def erase_user(email: str, yes: bool) -> None:
                 f"Erase {person.email} ({person.name}) for good? Certificates: {mode}.",
                 abort=True,
             )
-        try:
-            report = services.erase(
-                session,
-                person.id,
-                actor_id=None,
-                via=_operator(),
-                texts=settings.erasure_texts(),
-                certificates=mode,
-            )
-        except services.PrivacyError as error:
-            raise click.ClickException(str(error)) from error
-    finally:
-        session.close()
+        report = services.erase(
+            session,
+            person.id,
+            actor_id=None,
+            via=_operator(),
+            texts=settings.erasure_texts(),
+            certificates=mode,
+        )
     deleted = sum(report.deleted.values())
     click.echo(
         f"erased user {report.user_id}: {deleted} identifying rows deleted, "
@@ -81,8 +75,7 @@ def retention(apply_: bool) -> None:
         return
     mode = _certificate_mode()
     now = datetime.now(UTC)
-    session = get_state().db.sessionmaker()
-    try:
+    with command_session() as session:
         idle = retention_service.idle_trainees(session, now=now, days=days)
         for person in idle:
             click.echo(
@@ -98,8 +91,6 @@ def retention(apply_: bool) -> None:
         sweep = retention_service.erase_idle(
             session, idle, texts=settings.erasure_texts(), certificates=mode, now=now
         )
-    finally:
-        session.close()
     for person, reason in sweep.skipped:
         click.echo(f"skipped {person.email}: {reason}")
     click.echo(

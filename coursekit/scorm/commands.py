@@ -9,6 +9,7 @@ import click
 from flask import current_app, url_for
 from flask.cli import with_appcontext
 
+from ..command_session import command_session
 from ..config import DEV_SECRET_KEY
 from ..state import get_state
 from . import services
@@ -115,11 +116,8 @@ def export_scorm(
         # Packages carry a credential signed with this key: anyone with the development key
         # could sign their own.
         raise click.ClickException("set COURSEKIT_SECRET_KEY first: packages are signed with it")
-    session = get_state().db.sessionmaker()
-    try:
+    with command_session() as session:
         org = services.organisation(session, organisation)
-    finally:
-        session.close()
     if org is None:
         raise click.ClickException(f"no organisation {organisation!r}")
     written = export(
