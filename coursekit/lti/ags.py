@@ -11,11 +11,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
-from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from ..outbox import jobs
-from ..outbox import services as outbox
 from ..outbox.http import outcome_of, transport_outcome
 from ..outbox.services import NewMessage, Outcome, SendContext
 from .nrps import links_by_rel
@@ -130,10 +128,7 @@ def enqueue_score(
         user_id=user_id,
         organisation_id=organisation_id,
     )
-    added = outbox.enqueue(session, [message]) > 0
-    if added and has_app_context():
-        jobs.kick()  # start delivering now (a job, or inline without Redis)
-    return added
+    return jobs.queue_messages(session, [message]) > 0
 
 
 def send_scores(context: SendContext, payloads: list[dict]) -> list[Outcome]:

@@ -3,19 +3,20 @@ next retry), otherwise inline after the request that enqueued, and `flask course
 deliver` (by hand or from cron) in either case."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from flask import Flask, after_this_request, current_app, g, has_request_context
+from flask import Flask, after_this_request, current_app, g, has_app_context, has_request_context
+from sqlalchemy.orm import Session
 
 from ..certificates.batches import QUEUE
 from ..db import utcnow
 from ..state import get_state
 from . import manage, services
 from .backoff import RetryPolicy
-from .services import DeliveryReport, SenderSpec
+from .services import DeliveryReport, NewMessage, SenderSpec
 
 log = logging.getLogger("coursekit.outbox")
 SCHEDULE_KEY = "coursekit:outbox:next-run"
@@ -111,6 +112,15 @@ def schedule_next() -> datetime | None:
     connection.set(SCHEDULE_KEY, due.timestamp(), ex=ahead + 60)
     _queue(connection).enqueue_at(due, deliver_job)
     return due
+
+
+def queue_messages(session: Session, messages: Sequence[NewMessage]) -> int:
+    """Store the messages (services.enqueue) and, when any is new and an app is at hand,
+    start delivering them. Returns how many were new."""
+    added = services.enqueue(session, messages)
+    if added and has_app_context():
+        kick()
+    return added
 
 
 def kick() -> None:

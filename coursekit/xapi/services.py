@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 from ..auth.models import User
 from ..domain.xapi import Learner, Site, pseudonym
 from ..outbox import jobs
-from ..outbox import services as outbox
 from ..outbox.services import NewMessage
 from .sender import KIND
 
@@ -45,7 +44,7 @@ def enqueue_statements(session: Session, user_id: int, statements: list[dict]) -
         return 0
     user = session.get(User, user_id)
     organisation_id = user.organisation_id if user is not None else None
-    added = outbox.enqueue(
+    return jobs.queue_messages(
         session,
         [
             NewMessage(
@@ -59,6 +58,3 @@ def enqueue_statements(session: Session, user_id: int, statements: list[dict]) -
             for statement in statements
         ],
     )
-    if added:
-        jobs.kick()
-    return added
