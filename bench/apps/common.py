@@ -1,9 +1,12 @@
-"""What the baseline apps share: their database (BENCH_DATABASE_URL) and their tables."""
+"""What the baseline apps share: their database (BENCH_DATABASE_URL), their tables and the
+per-request session."""
 
 import os
+from collections.abc import Callable
 
+from flask import Flask, g
 from sqlalchemy import Engine, String, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 ITEMS = [f"Paragraph {n} of a short page" for n in range(10)]
 
@@ -54,3 +57,22 @@ def create_tables(url: str, users: int) -> None:
                 [{"id": n, "name": f"Trainee {n}"} for n in range(1, users + 1)],
             )
     engine.dispose()
+
+
+def request_sessions(app: Flask) -> Callable[[], Session]:
+    """The usual Flask + SQLAlchemy wiring: `db()` opens the request's session on first use,
+    and the end of the request closes it."""
+    sessions = sessionmaker(make_engine())
+
+    def db() -> Session:
+        if "db" not in g:
+            g.db = sessions()
+        return g.db
+
+    @app.teardown_appcontext
+    def close_db(_exc: BaseException | None) -> None:
+        session = g.pop("db", None)
+        if session is not None:
+            session.close()
+
+    return db

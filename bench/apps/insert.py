@@ -1,24 +1,10 @@
 """Baseline 3: one row inserted per POST (Flask + SQLAlchemy), for the write benchmarks."""
 
-from common import BenchItem, make_engine
-from flask import Flask, g, request
-from sqlalchemy.orm import Session, sessionmaker
+from common import BenchItem, request_sessions
+from flask import Flask, request
 
 app = Flask(__name__)
-Sessions = sessionmaker(make_engine())
-
-
-def db() -> Session:
-    if "db" not in g:
-        g.db = Sessions()
-    return g.db
-
-
-@app.teardown_appcontext
-def close_db(_exc: BaseException | None) -> None:
-    session = g.pop("db", None)
-    if session is not None:
-        session.close()
+db = request_sessions(app)
 
 
 @app.post("/items")

@@ -2,15 +2,14 @@
 
 import os
 
-from common import ITEMS, BenchUser, make_engine
-from flask import Flask, g, render_template
+from common import ITEMS, BenchUser, request_sessions
+from flask import Flask, render_template
 from flask_login import LoginManager, current_user, login_required, login_user
-from sqlalchemy.orm import Session, sessionmaker
 
 app = Flask(__name__)
 app.config["SECRET_KEY"] = os.environ.get("BENCH_SECRET_KEY", "baseline-secret-key-for-benchmarks")
 login_manager = LoginManager(app)
-Sessions = sessionmaker(make_engine())
+db = request_sessions(app)
 
 
 class LoginUser:
@@ -25,19 +24,6 @@ class LoginUser:
 
     def get_id(self) -> str:
         return str(self.id)
-
-
-def db() -> Session:
-    if "db" not in g:
-        g.db = Sessions()
-    return g.db
-
-
-@app.teardown_appcontext
-def close_db(_exc: BaseException | None) -> None:
-    session = g.pop("db", None)
-    if session is not None:
-        session.close()
 
 
 @login_manager.user_loader
