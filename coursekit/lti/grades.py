@@ -3,6 +3,8 @@ an LMS, their best score for it goes to each gradebook column linked to it, thro
 outbox (so an LMS that is down gets it later, in order, once)."""
 
 import logging
+from collections.abc import Callable
+from functools import partial
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -32,10 +34,16 @@ def resolve_platform(
     return registrations.endpoints(platform), keys.current_key(session)
 
 
-def publish_best(session: Session, user_id: int, target: str, best: float, event: str) -> int:
-    """Queue the user's best score (0-100) for `target` to every line item linked to it."""
+def publish_best(
+    session: Session, user_id: int, target: str, best: Callable[[], float], event: str
+) -> int:
+    """Queue the user's best score (0-100) for `target` to every line item linked to it.
+    `best` is only asked when there is a link: most trainees never came from an LMS, and
+    this runs after every check and every finished role-play."""
+    links = grade_targets(session, user_id, target)
+    score_given = round(best(), 1) if links else 0.0
     queued = 0
-    for link in grade_targets(session, user_id, target):
+    for link in links:
         if link.lineitem_url is None:
             # Deep-linked activities always carry their line item; a launch that only names
             # the line items container has no column for us to write to.
@@ -43,7 +51,7 @@ def publish_best(session: Session, user_id: int, target: str, best: float, event
             continue
         score = ags.Score(
             user_id=link.subject,
-            score_given=round(best, 1),
+            score_given=score_given,
             score_maximum=100.0,
             activity_progress="Completed",
             grading_progress="FullyGraded",
@@ -75,14 +83,14 @@ def _best(session: Session, model, attempt, same: str) -> float:  # type: ignore
 
 
 def _on_check(attempt: CheckAttempt, session: Session, **_: object) -> None:
-    best = _best(session, CheckAttempt, attempt, "module_id")
+    best = partial(_best, session, CheckAttempt, attempt, "module_id")
     target = f"check:{attempt.module_id}"
     publish_best(session, attempt.user_id, target, best, f"check-attempt-{attempt.id}")
 
 
 def _on_step(attempt: RoleplayAttempt, session: Session, play, **_: object) -> None:  # type: ignore[no-untyped-def]
     if play.finished:
-        best = _best(session, RoleplayAttempt, attempt, "scenario_id")
+        best = partial(_best, session, RoleplayAttempt, attempt, "scenario_id")
         target = f"roleplay:{attempt.scenario_id}"
         publish_best(session, attempt.user_id, target, best, f"roleplay-attempt-{attempt.id}")
 
