@@ -51,17 +51,21 @@ def allow_framing_by(origins: Iterable[str]) -> None:
     session[FRAME_ORIGINS_KEY] = (list(dict.fromkeys(origins)) + known)[:MAX_FRAME_ORIGINS]
 
 
-def frame_ancestors() -> str:
+def frame_ancestors(also: Iterable[str] = ()) -> str:
+    """Who may frame this response: the configured sources, the LMSs that launched this
+    browser, and `also` (the LMS page that posted a refused launch)."""
     configured = current_app.config["COURSEKIT_FRAME_ANCESTORS"]
-    launched = session.get(FRAME_ORIGINS_KEY, [])
+    launched = [*session.get(FRAME_ORIGINS_KEY, []), *also]
     if not launched:
         return configured
     base = [] if configured.strip() == "'none'" else configured.split()
     return " ".join(dict.fromkeys(base + launched))
 
 
-def content_security_policy() -> str:
-    ancestors = frame_ancestors()
+def content_security_policy(*, ancestors: str | None = None, form_action: str | None = None) -> str:
+    """CourseKit's policy; `ancestors` replaces the sources of frame-ancestors (default:
+    frame_ancestors()), `form_action` is one more origin forms may post to."""
+    ancestors = frame_ancestors() if ancestors is None else ancestors
     return "; ".join(
         [
             "default-src 'self'",
@@ -72,7 +76,7 @@ def content_security_policy() -> str:
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
-            "form-action 'self'",
+            f"form-action 'self' {form_action}" if form_action else "form-action 'self'",
             f"frame-ancestors {ancestors}",
         ]
     )

@@ -16,15 +16,8 @@ def content_policy(
 ) -> str:
     """CourseKit's policy with `form-action` widened to one origin, and/or `frame-ancestors`
     set to 'self' and the given origins."""
-    directives = []
-    for directive in content_security_policy().split("; "):
-        name = directive.split(" ", 1)[0]
-        if name == "form-action" and form_action:
-            directive = f"form-action 'self' {form_action}"
-        elif name == "frame-ancestors" and frame_ancestors is not None:
-            directive = " ".join(["frame-ancestors 'self'", *frame_ancestors])
-        directives.append(directive)
-    return "; ".join(directives)
+    ancestors = None if frame_ancestors is None else " ".join(["'self'", *frame_ancestors])
+    return content_security_policy(ancestors=ancestors, form_action=form_action)
 
 
 def policy_for(response: Response) -> Response:

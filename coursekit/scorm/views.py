@@ -1,7 +1,6 @@
 """The hosted side of a SCORM package: the launch it posts to, the player page the LMS frames,
 and the status the player passes on to the package."""
 
-import re
 import time
 
 from flask import (
@@ -20,7 +19,13 @@ from flask_login import login_user
 from ..auth.identity import current_learner
 from ..i18n import SESSION_KEY
 from ..lti.cookies import LTI_SESSION_KEY
-from ..security import allow_framing_by, content_security_policy, csrf, limiter
+from ..security import (
+    allow_framing_by,
+    content_security_policy,
+    csrf,
+    frame_ancestors,
+    limiter,
+)
 from ..state import course, db_session, get_state
 from . import services
 from .dispatch import Dispatch, DispatchError, normalise_origin, read
@@ -30,7 +35,6 @@ bp = Blueprint("scorm", __name__, url_prefix="/scorm")
 # What the signed-in browser was launched for: the course or module, and the package
 # page's origin, the only one the player posts status messages to.
 SCOPE_KEY = "ck_scorm"
-_FRAME_ANCESTORS = re.compile(r"frame-ancestors [^;]*")
 
 
 # Each refusal: its status code and the message the learner sees in the LMS's frame.
@@ -71,11 +75,9 @@ def _refusal(reason: str, detail: str = ""):  # type: ignore[no-untyped-def]
     )
     response = current_app.make_response((page, code))
     if origin:
-        policy = content_security_policy()
-        found = _FRAME_ANCESTORS.search(policy)
-        assert found is not None
-        framing = found.group(0).replace(" 'none'", "") + " " + origin
-        response.headers["Content-Security-Policy"] = policy.replace(found.group(0), framing)
+        response.headers["Content-Security-Policy"] = content_security_policy(
+            ancestors=frame_ancestors(also=[origin])
+        )
     return response
 
 
