@@ -16,6 +16,7 @@ class State:
     course: Course
     host_login: bool  # True when the host app owns login (Flask-Login set up before us)
     chrome: dict[tuple, Any] = field(default_factory=dict)  # rendered page parts (chrome.py)
+    job_queue: Any = None  # the RQ queue, made on first use (jobqueue.py)
 
 
 def get_state() -> State:

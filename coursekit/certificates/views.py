@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from ..auth.identity import current_learner, instructor_required, login_required
 from ..cohorts import services as cohorts
+from ..jobqueue import job_queue
 from ..security import limiter
 from ..state import course, db_session
 from ..web import refuse, safe_next_url
@@ -113,15 +114,6 @@ def _verify_base() -> str:
     return url_for("coursekit.certificates.verify_form", _external=True)
 
 
-def _queue():  # type: ignore[no-untyped-def]
-    from redis import Redis
-    from rq import Queue
-
-    return Queue(
-        batches.QUEUE, connection=Redis.from_url(current_app.config["COURSEKIT_REDIS_URL"])
-    )
-
-
 def _zip(cohort_id: int) -> Response:
     data = batches.build_zip(db_session(), course(), cohort_id, _verify_base())
     return Response(
@@ -152,7 +144,7 @@ def start_batch(cohort_id: int):
         or count <= current_app.config["COURSEKIT_CERTIFICATE_BATCH_INLINE_LIMIT"]
     ):
         return redirect(url_for(".batch", cohort_id=cohort.id), code=303)
-    job = _queue().enqueue(
+    job = job_queue().enqueue(
         batches.run_batch,
         cohort.id,
         _verify_base(),
@@ -172,7 +164,7 @@ def _job(cohort_id: int, job_id: str):  # type: ignore[no-untyped-def]
         current_app.logger.info("certificate batch %r refused: no job queue here", job_id)
         raise refuse(404, _("There is no such batch: certificates are prepared at once here."))
     try:
-        job = Job.fetch(job_id, connection=_queue().connection)
+        job = Job.fetch(job_id, connection=job_queue().connection)
     except (NoSuchJobError, ValueError):  # ValueError: not even the shape of a job id
         abort(404)
     if job.meta.get("cohort_id") != cohort_id:

@@ -11,8 +11,8 @@ import httpx
 from flask import Flask, after_this_request, current_app, g, has_app_context, has_request_context
 from sqlalchemy.orm import Session
 
-from ..certificates.batches import QUEUE
 from ..db import utcnow
+from ..jobqueue import job_queue
 from ..state import get_state
 from . import manage, services
 from .backoff import RetryPolicy
@@ -81,18 +81,6 @@ def deliver_job() -> dict[str, int]:
     return {"sent": report.sent, "retried": report.retried, "failed": report.failed}
 
 
-def _redis():  # type: ignore[no-untyped-def]
-    from redis import Redis
-
-    return Redis.from_url(current_app.config["COURSEKIT_REDIS_URL"])
-
-
-def _queue(connection):  # type: ignore[no-untyped-def]
-    from rq import Queue
-
-    return Queue(QUEUE, connection=connection)
-
-
 def schedule_next() -> datetime | None:
     """Book a run for when the earliest pending message is due (RQ's scheduler, which
     `flask coursekit worker` runs, starts it then); one booking at a time is enough."""
@@ -104,13 +92,13 @@ def schedule_next() -> datetime | None:
     if due is None:
         return None
     due = max(due, utcnow() + timedelta(seconds=1))
-    connection = _redis()
-    booked = connection.get(SCHEDULE_KEY)
+    queue = job_queue()
+    booked = queue.connection.get(SCHEDULE_KEY)
     if booked is not None and utcnow().timestamp() < float(booked) <= due.timestamp():
         return datetime.fromtimestamp(float(booked), UTC)  # an earlier run is booked already
     ahead = int((due - utcnow()).total_seconds())
-    connection.set(SCHEDULE_KEY, due.timestamp(), ex=ahead + 60)
-    _queue(connection).enqueue_at(due, deliver_job)
+    queue.connection.set(SCHEDULE_KEY, due.timestamp(), ex=ahead + 60)
+    queue.enqueue_at(due, deliver_job)
     return due
 
 
@@ -129,7 +117,7 @@ def kick() -> None:
     config = current_app.config
     if config["COURSEKIT_REDIS_URL"]:
         try:
-            _queue(_redis()).enqueue(deliver_job)
+            job_queue().enqueue(deliver_job)
         except Exception:  # Redis down: the worker's next scheduled run or the CLI picks up
             log.warning("outbox: could not queue a delivery job", exc_info=True)
         return
