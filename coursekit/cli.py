@@ -13,6 +13,7 @@ from .lti.cli import group as lti_group
 from .ops import commands as ops_commands
 from .outbox.cli import outbox_group
 from .privacy import commands as privacy_commands
+from .roleplay.commands import gate_table, roleplay_report
 from .scorm.commands import export_scorm
 
 group = AppGroup("coursekit", help="CourseKit: database, content and accounts.")
@@ -25,6 +26,7 @@ group.add_command(privacy_commands.retention)
 group.add_command(ops_commands.backup_command)
 group.add_command(ops_commands.restore_command)
 group.add_command(export_scorm)
+group.add_command(roleplay_report)
 
 
 def _engine():  # type: ignore[no-untyped-def]
@@ -77,84 +79,13 @@ def check_content(directory: Path | None) -> None:
         click.echo(str(error), err=True)
         sys.exit(1)
     questions = sum(len(m.check.questions) for m in course.modules)
+    for scenario in course.roleplays.values():
+        click.echo(gate_table(scenario))
     click.echo(
         f"{directory}: OK: course {course.id!r}, {len(course.modules)} modules, "
-        f"{questions} questions, {len(course.roleplays)} role-plays (every path checked), "
+        f"{questions} questions, {len(course.roleplays)} role-plays (every path and cue strategy checked), "
         f"content hash {course.hash[:12]}"
     )
-
-
-@group.command("roleplay-report")
-@click.argument("scenario_id")
-@click.option("--all", "show_all", is_flag=True, help="List every path, not just the extremes.")
-@click.option("--path", "path", default=None, help="Walk one path (choice ids, comma-separated).")
-def roleplay_report(scenario_id: str, show_all: bool, path: str | None) -> None:
-    """Score every path through a scenario, or walk one path step by step."""
-    from .domain.roleplay.validate import path_report
-
-    scenario = current_app.extensions["coursekit"].course.roleplays.get(scenario_id)
-    if scenario is None:
-        raise click.ClickException(f"no role-play {scenario_id!r} in the course")
-    if path is not None:
-        _walk(scenario, path.split(","))
-        return
-    report = path_report(scenario)
-    bands = {
-        b: sum(r.band == b for _, r in report) for b in ("dissatisfied", "tolerated", "delighted")
-    }
-    passing = sum(r.passed for _, r in report)
-    click.echo(
-        f"{scenario_id}: {len(report)} paths, {passing} pass "
-        f"(pass score {scenario.spec.scoring.pass_score}); bands {bands}"
-    )
-    shown = report if show_all or len(report) <= 12 else report[:6] + report[-6:]
-    for path, result in shown:
-        promise = " over-promise" if result.overpromised else ""
-        click.echo(
-            f"  {result.score:5.1f} {result.band:<12} gap {result.gap:+4d} T {result.trust:3d}"
-            f"{promise}  {' > '.join(path)}"
-        )
-
-
-def _walk(scenario, choice_ids: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """Print the customer's state after each step and the score, as the engine computes them."""
-    from .domain.roleplay import InvalidStep, advance, score, start
-
-    play = start(scenario)
-    state = play.state
-    click.echo(f"{'start':<40} E {state.E:3d}  P {state.P:3d}  T {state.T:3d}")
-    for choice_id in choice_ids:
-        try:
-            play = advance(play, choice_id)
-        except InvalidStep as error:
-            raise click.ClickException(str(error)) from error
-        step = play.steps[-1]
-        evidence = " ".join(f"{d} {v:+d}" for d, v in step.choice.evidence.items() if v)
-        after = step.after
-        move = f"{step.index + 1}. {step.node_id} > {choice_id}"
-        click.echo(
-            f"{move:<40} E {after.E:3d}  P {after.P:3d}  T {after.T:3d}  "
-            f"revealed {len(after.revealed)}  [{evidence}]"
-            f"{'  over-promise' if step.choice.overpromise else ''}"
-        )
-    if not play.finished:
-        click.echo(f"(not finished: now at {play.node_id!r})")
-        return
-    state = play.state
-    click.echo(f"{'ending ' + play.node_id:<40} E {state.E:3d}  P {state.P:3d}  T {state.T:3d}")
-    result = score(play)
-    for name, dimension in result.dimensions.items():
-        value = "not assessed" if dimension.score is None else f"{dimension.score:5.1f}"
-        parts = ", ".join(
-            f"d{c.step + 1} {c.value:+d} of {c.worst:+d}..{c.best:+d}"
-            for c in dimension.contributions
-        )
-        click.echo(f"  {name:<10} {value}  ({parts})" if parts else f"  {name:<10} {value}")
-    click.echo(
-        f"  gap P-E {result.gap:+d} -> {result.band}, gap score {result.gap_score}, "
-        f"outcome {result.outcome} (with trust {result.trust})"
-    )
-    click.echo(f"  score {result.score} -> {'passed' if result.passed else 'not passed'}")
 
 
 @group.command("create-user")

@@ -20,5 +20,8 @@ lesson_completed = _signals.signal("coursekit.lesson-completed")
 check_submitted = _signals.signal("coursekit.check-submitted")
 # sender=the new RoleplayAttempt; course.
 roleplay_started = _signals.signal("coursekit.roleplay-started")
-# sender=the RoleplayAttempt; course, play (the Playthrough after the step, maybe finished).
+# sender=the RoleplayAttempt; course, play (the Playthrough after the step, maybe at its
+# ending: the attempt is scored then, or once the trainee has tagged what they uncovered).
 roleplay_step_taken = _signals.signal("coursekit.roleplay-step-taken")
+# sender=the RoleplayAttempt, now scored; course, play, result (domain.roleplay.Result).
+roleplay_finished = _signals.signal("coursekit.roleplay-finished")

@@ -50,5 +50,5 @@ def stored_scenario(session: Session, hash_: str) -> Scenario | None:
         )
         if definition is None:
             return None
-        _scenarios[hash_] = scenario_from_definition(definition)
+        _scenarios[hash_] = scenario_from_definition(definition, hash_)
     return _scenarios[hash_]

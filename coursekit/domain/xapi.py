@@ -8,7 +8,7 @@ own context.registration."""
 import hashlib
 import hmac
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -283,7 +283,9 @@ class Turn:
     node_id: str
     customer_said: Text
     choice_id: str
-    state: Mapping[str, int] = field(default_factory=dict)  # E, P, T after the step
+    # The replies (id, text) in the order this trainee was shown them (shuffled per attempt).
+    choices: tuple[tuple[str, Text], ...] = ()
+    state: Mapping[str, int] = field(default_factory=dict)  # D, A, P, T after the step
 
 
 def _simulation(site: Site, course: CourseRef, talk: Conversation) -> dict:
@@ -308,16 +310,26 @@ def roleplay_attempted(learner: Learner, course: CourseRef, talk: Conversation) 
 def roleplay_answered(
     learner: Learner, course: CourseRef, talk: Conversation, turn: Turn, when: datetime
 ) -> dict:
-    """One choice the trainee made, with the customer's state (E, P, T) after it."""
+    """One choice the trainee made, the replies in the order they were shown, and the
+    customer's state (D, A, P, T) after it."""
     site = learner.site
     simulation = _simulation(site, course, talk)
+    interaction: dict[str, Any] = {"interactionType": "choice"}
+    if turn.choices:
+        interaction["choices"] = [
+            {"id": cid, "description": language_map(said)} for cid, said in turn.choices
+        ]
     node = activity(
         f"{simulation['id']}/node/{quote(turn.node_id, safe='')}",
         "question",
         turn.customer_said,
-        interactionType="choice",
+        **interaction,
     )
-    extensions = {site.iri("extensions", "customer-state"): dict(turn.state)} if turn.state else {}
+    extensions: dict[str, Any] = {}
+    if turn.state:
+        extensions[site.iri("extensions", "customer-state")] = dict(turn.state)
+    if turn.choices:
+        extensions[site.iri("extensions", "shown-order")] = [cid for cid, _ in turn.choices]
     result: dict[str, Any] = {"response": turn.choice_id}
     if extensions:
         result["extensions"] = extensions
@@ -343,10 +355,16 @@ def roleplay_result(
     passed: bool,
     band: str,
     finished_at: datetime,
+    tags: Mapping[str, Sequence[str]] | None = None,
 ) -> dict:
+    """The scored conversation, with the band and the trainee's tagging of the expectations."""
     site = learner.site
     result = scored(score, passed=passed, seconds=(finished_at - talk.started_at).total_seconds())
     result["extensions"] = {site.iri("extensions", "satisfaction-band"): band}
+    if tags is not None:
+        result["extensions"][site.iri("extensions", "expectation-tags")] = {
+            k: list(v) for k, v in tags.items()
+        }
     return statement(
         learner,
         course,

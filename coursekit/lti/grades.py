@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..db import utcnow
 from ..learn.models import CheckAttempt
 from ..roleplay.models import RoleplayAttempt
-from ..signals import check_submitted, roleplay_step_taken
+from ..signals import check_submitted, roleplay_finished
 from . import ags, keys, registrations
 from .links import grade_targets
 from .types import PlatformEndpoints, SigningKey
@@ -88,16 +88,15 @@ def _on_check(attempt: CheckAttempt, session: Session, **_: object) -> None:
     publish_best(session, attempt.user_id, target, best, f"check-attempt-{attempt.id}")
 
 
-def _on_step(attempt: RoleplayAttempt, session: Session, play, **_: object) -> None:  # type: ignore[no-untyped-def]
-    if play.finished:
-        best = partial(_best, session, RoleplayAttempt, attempt, "scenario_id")
-        target = f"roleplay:{attempt.scenario_id}"
-        publish_best(session, attempt.user_id, target, best, f"roleplay-attempt-{attempt.id}")
+def _on_finished(attempt: RoleplayAttempt, session: Session, **_: object) -> None:
+    best = partial(_best, session, RoleplayAttempt, attempt, "scenario_id")
+    target = f"roleplay:{attempt.scenario_id}"
+    publish_best(session, attempt.user_id, target, best, f"roleplay-attempt-{attempt.id}")
 
 
 def connect() -> None:
     check_submitted.connect(_on_check)
-    roleplay_step_taken.connect(_on_step)
+    roleplay_finished.connect(_on_finished)
 
 
 def init_grades(app: Flask) -> None:

@@ -15,7 +15,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-from ..signals import check_submitted, roleplay_step_taken
+from ..signals import check_submitted, roleplay_finished
 from .backlog import outbox_backlog_text
 
 bp = Blueprint("metrics", __name__)
@@ -38,14 +38,13 @@ def _count_check(_attempt: object, **_: object) -> None:
     ATTEMPTS.labels("check").inc()
 
 
-def _count_roleplay(_attempt: object, *, play, **_: object) -> None:  # type: ignore[no-untyped-def]
-    if play.finished:
-        ATTEMPTS.labels("roleplay").inc()
+def _count_roleplay(_attempt: object, **_: object) -> None:
+    ATTEMPTS.labels("roleplay").inc()
 
 
 def connect() -> None:
     check_submitted.connect(_count_check)
-    roleplay_step_taken.connect(_count_roleplay)
+    roleplay_finished.connect(_count_roleplay)
 
 
 def observe(response: Response) -> Response:

@@ -38,6 +38,12 @@ class RoleplayAttempt(Base):
     status: Mapped[str] = mapped_column(String(12), default=ACTIVE)
     node_id: Mapped[str] = mapped_column(String(64))  # where the conversation is now
     path: Mapped[list] = mapped_column(default=list)  # choice ids taken, in order
+    # The replies' order at every decision comes from this seed (None: an attempt from before
+    # shuffling, which showed the authored order).
+    seed: Mapped[int | None]
+    # The trainee's tagging of the expectations they uncovered: {expectation id: [kinds]},
+    # given once the conversation has reached its ending (None: not asked).
+    tags: Mapped[dict | None]
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -66,4 +72,5 @@ class RoleplayStep(Base):
     position: Mapped[int]
     node_id: Mapped[str] = mapped_column(String(64))
     choice_id: Mapped[str] = mapped_column(String(64))
+    shown: Mapped[list | None]  # the choice ids in the order the trainee saw them
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,12 +15,14 @@ from ..domain.content import Course, Module
 from ..domain.content.model import Classification, LocalText
 from ..domain.quiz import CheckResult
 from ..domain.roleplay import Playthrough
+from ..domain.roleplay.order import display_order
 from ..signals import (
     certificate_issued,
     check_submitted,
     course_launched,
     lesson_completed,
     roleplay_started,
+    roleplay_finished,
     roleplay_step_taken,
 )
 from ..state import get_state
@@ -140,27 +142,44 @@ def _on_step(attempt: Any, *, site: xapi.Site, course: Course, play: Playthrough
     step = play.steps[-1]
     talk = _conversation(attempt, spec.title)
     learner = services.learner(site, attempt.user_id)
+    node = spec.nodes[step.node_id]
+    order = display_order(node, step.node_id, attempt.seed, step.index)
+    said = {c.id: c.say for c in node.choices}
     turn = xapi.Turn(
         position=step.index,
         node_id=step.node_id,
-        customer_said=_text(spec.nodes[step.node_id].say),
+        customer_said=_text(node.say),
         choice_id=step.choice.id,
-        state={"expectation": step.after.E, "performance": step.after.P, "trust": step.after.T},
+        choices=tuple((cid, _text(said[cid])) for cid in order),
+        state={
+            "desired": step.after.D,
+            "adequate": step.after.A,
+            "performance": step.after.P,
+            "trust": step.after.T,
+        },
     )
-    statements = [xapi.roleplay_answered(learner, _course(course), talk, turn, attempt.updated_at)]
-    if play.finished and attempt.score is not None:
-        statements.append(
-            xapi.roleplay_result(
-                learner,
-                _course(course),
-                talk,
-                score=attempt.score,
-                passed=bool(attempt.passed),
-                band=str(attempt.band),
-                finished_at=attempt.finished_at or attempt.updated_at,
-            )
-        )
-    return attempt.user_id, statements
+    return attempt.user_id, [
+        xapi.roleplay_answered(learner, _course(course), talk, turn, attempt.updated_at)
+    ]
+
+
+@_guarded
+def _on_finished(
+    attempt: Any, *, site: xapi.Site, course: Course, play: Playthrough, **_: Any
+) -> Any:
+    talk = _conversation(attempt, play.scenario.spec.title)
+    learner = services.learner(site, attempt.user_id)
+    statement = xapi.roleplay_result(
+        learner,
+        _course(course),
+        talk,
+        score=float(attempt.score),
+        passed=bool(attempt.passed),
+        band=str(attempt.band),
+        finished_at=attempt.finished_at or attempt.updated_at,
+        tags=attempt.tags,
+    )
+    return attempt.user_id, [statement]
 
 
 @_guarded
@@ -179,4 +198,5 @@ def connect() -> None:
     check_submitted.connect(_on_check)
     roleplay_started.connect(_on_roleplay_started)
     roleplay_step_taken.connect(_on_step)
+    roleplay_finished.connect(_on_finished)
     certificate_issued.connect(_on_certificate)

@@ -1,33 +1,47 @@
-"""`python -m coursekit.domain.roleplay FILE.yaml`: check one scenario and score every path."""
+"""`python -m coursekit.domain.roleplay FILE.yaml`: check one scenario, print the validator's
+gate (every cue strategy in both languages) and every path's score, for authors."""
 
 import sys
+from pathlib import Path
+
+import yaml
 
 from ..content.errors import ContentError
 from ..content.loader import load_scenario_file
-from .validate import path_report
+from .gate import gate_report
+from .model import scenario_from_spec
+from .report import gate_lines
+from .schema import ScenarioSpec
+from .validate import graph_problems, path_report
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m coursekit.domain.roleplay content/roleplays/<id>.yaml")
+    if len(argv) not in (1, 2) or (len(argv) == 2 and argv[1] != "--paths"):
+        print("usage: python -m coursekit.domain.roleplay content/roleplays/<id>.yaml [--paths]")
         return 2
     try:
         scenario = load_scenario_file(argv[0])
+        problems = None
     except ContentError as error:
-        print(error)
+        problems = error
+        spec = ScenarioSpec.model_validate(yaml.safe_load(Path(argv[0]).read_text("utf-8")))
+        if graph_problems(spec):
+            print(error)
+            return 1
+        scenario = scenario_from_spec(spec)
+    print("\n".join(gate_lines(scenario.id, gate_report(scenario), scenario.spec.scoring.pass_score)))
+    if len(argv) == 2:
+        for path, result in path_report(scenario):
+            flag = " over-promise" if result.overpromised else ""
+            state = result.state
+            print(
+                f"  {result.score:5.1f} {result.band:<12} P {state.P:3d} A {state.A:3d} "
+                f"D {state.D:3d} T {state.T:3d}{flag}  {' > '.join(path)}"
+            )
+    if problems is not None:
+        print(problems)
         return 1
-    report = path_report(scenario)
-    depths = sorted({len(path) for path, _ in report})
-    print(
-        f"{scenario.id}: OK, {len(scenario.spec.nodes)} nodes, {len(report)} paths of "
-        f"{depths[0]}-{depths[-1]} decisions, pass score {scenario.spec.scoring.pass_score}"
-    )
-    for path, result in report:
-        flag = " over-promise" if result.overpromised else ""
-        print(
-            f"  {result.score:5.1f} {result.band:<12} gap {result.gap:+4d} T {result.trust:3d}"
-            f"{flag}  {' > '.join(path)}"
-        )
+    print(f"{scenario.id}: OK")
     return 0
 
 

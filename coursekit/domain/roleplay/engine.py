@@ -1,5 +1,7 @@
 """The customer's state and the step function: pure, deterministic, and strict about which
-moves exist."""
+moves exist. The state follows Zeithaml, Berry and Parasuraman's zone of tolerance: two levels
+of expectation, desired (D) and adequate (A), with the perceived performance P read against
+both (content/roleplays/README.md gives the formulas)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -14,19 +16,28 @@ def _clamp(value: int) -> int:
 
 @dataclass(frozen=True)
 class CustomerState:
-    E: int  # the expectation level the customer now holds
+    D: int  # desired: the service the customer hopes for
+    A: int  # adequate: the least they will accept (never above D)
     P: int  # the performance the customer now perceives
     T: int  # trust
     revealed: frozenset[str] = frozenset()  # hidden expectations the trainee has uncovered
 
     @property
-    def gap(self) -> int:
-        """Disconfirmation: perceived performance minus expectation."""
-        return self.P - self.E
+    def adequacy(self) -> int:
+        """Measure of service adequacy, P - A: below zero the customer is dissatisfied."""
+        return self.P - self.A
+
+    @property
+    def superiority(self) -> int:
+        """Measure of service superiority, P - D: above zero the customer is delighted."""
+        return self.P - self.D
 
     def apply(self, effects: Effects, reveals: Sequence[str] = ()) -> "CustomerState":
+        desired = _clamp(self.D + effects.D)
         return CustomerState(
-            E=_clamp(self.E + effects.E),
+            D=desired,
+            # The zone can narrow to nothing but not turn over: A stops at D.
+            A=min(desired, _clamp(self.A + effects.A)),
             P=_clamp(self.P + effects.P),
             T=_clamp(self.T + effects.T),
             revealed=self.revealed | frozenset(reveals),
@@ -66,8 +77,15 @@ class Playthrough:
 def start(scenario: Scenario) -> Playthrough:
     initial = scenario.spec.initial
     return Playthrough(
-        scenario, scenario.spec.start, CustomerState(initial.E, initial.P, initial.T)
+        scenario, scenario.spec.start, CustomerState(initial.D, initial.A, initial.P, initial.T)
     )
+
+
+def broken_promises(scenario: Scenario, steps: Sequence[Step]) -> Effects:
+    """At the ending every over-promise on the path has been broken (it promised more than
+    could be delivered): each narrows the zone from below by `scoring.broken_promise`."""
+    count = sum(step.choice.overpromise for step in steps)
+    return Effects(A=min(40, count * scenario.spec.scoring.broken_promise))
 
 
 def advance(play: Playthrough, choice_id: str) -> Playthrough:
@@ -80,9 +98,12 @@ def advance(play: Playthrough, choice_id: str) -> Playthrough:
         raise InvalidStep(f"node {play.node_id!r} has no choice {choice_id!r}")
     after = play.state.apply(choice.effects, choice.reveals)
     step = Step(len(play.steps), play.node_id, choice, node.choices, play.state, after)
+    steps = (*play.steps, step)
     target = play.scenario.node(choice.next)
-    final = after.apply(target.effects) if target.ending else after
-    return replace(play, node_id=choice.next, state=final, steps=(*play.steps, step))
+    final = after
+    if target.ending:
+        final = after.apply(target.effects).apply(broken_promises(play.scenario, steps))
+    return replace(play, node_id=choice.next, state=final, steps=steps)
 
 
 def replay(scenario: Scenario, choice_ids: Sequence[str]) -> Playthrough:

@@ -34,6 +34,10 @@ def scenario_from_spec(spec: ScenarioSpec) -> Scenario:
     return Scenario(spec=spec, hash=digest(definition), definition=MappingProxyType(definition))
 
 
-def scenario_from_definition(definition: Mapping[str, Any]) -> Scenario:
-    """Rebuild a scenario from the definition stored under its hash."""
-    return scenario_from_spec(ScenarioSpec.model_validate(dict(definition)))
+def scenario_from_definition(definition: Mapping[str, Any], hash_: str | None = None) -> Scenario:
+    """Rebuild a scenario from the definition stored under its hash. A version stored in an
+    older format is read into today's (see the schema's legacy readers) and keeps its hash."""
+    scenario = scenario_from_spec(ScenarioSpec.model_validate(dict(definition)))
+    if hash_ is None:
+        return scenario
+    return Scenario(spec=scenario.spec, hash=hash_, definition=MappingProxyType(dict(definition)))

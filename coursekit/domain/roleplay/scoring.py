@@ -1,20 +1,27 @@
-"""Scoring a finished conversation: five rubric dimensions from the evidence on the trainee's
-own path, and an outcome from the final gap P - E read against the zone of tolerance and
-blended with trust. Every number can be explained from its parts (content/roleplays/README.md)."""
+"""Scoring a finished conversation: five rubric dimensions from the trainee's own path, and an
+outcome from the customer's satisfaction, perceived performance P read against the zone of
+tolerance [A, D]. Every number can be explained from its parts (content/roleplays/README.md).
+This is the only scoring function: attempts, reviews and the content validator all call it."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from .engine import Playthrough, Step
-from .schema import DIMENSIONS, Choice, Scoring, Zone
+from .engine import CustomerState, Playthrough, Step
+from .model import Scenario
+from .schema import DIMENSIONS, Choice, Scoring
 
 Band = Literal["dissatisfied", "tolerated", "delighted"]
+Tags = Mapping[str, Sequence[str]]  # expectation id -> the kinds the trainee tagged it with
 
-# How the gap maps to 0-100: 50 at the adequate edge, 80 at the desired edge, 100 when
+# How P maps to 0-100: 50 at the adequate level, 80 at the desired level, 100 when
 # DELIGHT_SPAN above desired, 0 when DISSATISFACTION_SPAN below adequate.
 DISSATISFACTION_SPAN = 30
 DELIGHT_SPAN = 20
+# Uncovering a basic or implicit expectation counts double: those are the ones a customer
+# does not say and still judges by.
+KIND_WEIGHTS = {"basic": 2, "implicit": 2, "explicit": 1, "enhanced": 1}
 
 
 def round1(value: float) -> float:
@@ -39,41 +46,55 @@ class DimensionScore:
     dimension: str
     score: float | None  # None: never at stake on this path ("not assessed")
     contributions: tuple[Contribution, ...]
+    evidence: float | None = None  # the part from the decisions' evidence
+    act: float | None = None  # discover: expectations uncovered; classify: tagging
 
 
 @dataclass(frozen=True)
 class Result:
     dimensions: dict[str, DimensionScore]
-    gap: int
+    state: CustomerState  # the customer's state at the ending
     band: Band
-    trust: int
-    gap_score: float
+    satisfaction: float  # P against the zone, 0-100
     outcome: float
     score: float
     passed: bool
-    better: tuple[Choice | None, ...]  # per decision: the choice that would have scored better
+    better: tuple[Choice | None, ...]  # per decision: the reply with the best overall value
+    costs: tuple[float, ...]  # per decision: value of the best reply minus the one taken
     overpromised: bool  # the trainee promised more than could be delivered somewhere
 
+    @property
+    def trust(self) -> int:
+        return self.state.T
 
-def band(gap: int, zone: Zone) -> Band:
-    if gap < zone.adequate:
+    @property
+    def adequacy(self) -> int:
+        return self.state.adequacy
+
+    @property
+    def superiority(self) -> int:
+        return self.state.superiority
+
+
+def band(state: CustomerState) -> Band:
+    if state.P < state.A:
         return "dissatisfied"
-    if gap > zone.desired:
+    if state.P > state.D:
         return "delighted"
     return "tolerated"
 
 
-def gap_score(gap: int, zone: Zone) -> float:
-    """The gap P - E as 0-100, piecewise linear across the zone of tolerance."""
-    if gap < zone.adequate:
-        return 50 * max(0.0, 1 - (zone.adequate - gap) / DISSATISFACTION_SPAN)
-    if gap > zone.desired:
-        return 80 + 20 * min(1.0, (gap - zone.desired) / DELIGHT_SPAN)
-    width = zone.desired - zone.adequate
-    return 65.0 if width == 0 else 50 + 30 * (gap - zone.adequate) / width
+def satisfaction_score(state: CustomerState) -> float:
+    """P as 0-100, piecewise linear across the zone of tolerance [A, D]."""
+    p, a, d = state.P, state.A, state.D
+    if p < a:
+        return 50 * max(0.0, 1 - (a - p) / DISSATISFACTION_SPAN)
+    if p > d:
+        return 80 + 20 * min(1.0, (p - d) / DELIGHT_SPAN)
+    return 80.0 if d == a else 50 + 30 * (p - a) / (d - a)
 
 
-def dimension_score(steps: tuple[Step, ...], dimension: str) -> DimensionScore:
+def evidence_score(steps: Sequence[Step], dimension: str) -> DimensionScore:
     """100 * sum(chosen - worst) / sum(best - worst) over the decisions where it was at stake."""
     contributions = []
     for step in steps:
@@ -90,51 +111,98 @@ def dimension_score(steps: tuple[Step, ...], dimension: str) -> DimensionScore:
         return DimensionScore(dimension, None, ())
     gained = sum(c.value - c.worst for c in contributions)
     possible = sum(c.best - c.worst for c in contributions)
-    return DimensionScore(dimension, round1(100 * gained / possible), tuple(contributions))
+    value = round1(100 * gained / possible)
+    return DimensionScore(dimension, value, tuple(contributions), evidence=value)
+
+
+def coverage(scenario: Scenario, revealed: frozenset[str]) -> float:
+    """The weighted share of the customer's hidden expectations the trainee uncovered."""
+    weights = {e.id: max(KIND_WEIGHTS[k] for k in e.kinds) for e in scenario.spec.expectations}
+    return round1(100 * sum(w for e, w in weights.items() if e in revealed) / sum(weights.values()))
+
+
+def tagging(scenario: Scenario, revealed: frozenset[str], tags: Tags | None) -> float | None:
+    """How well the trainee tagged what they uncovered: per expectation, the overlap of the
+    kinds tagged with the true kinds (|both| / |either|), averaged; None when not asked."""
+    if tags is None or not revealed:
+        return None
+    overlaps = []
+    for expectation in scenario.spec.expectations:
+        if expectation.id in revealed:
+            truth, given = set(expectation.kinds), set(tags.get(expectation.id, ()))
+            overlaps.append(len(truth & given) / len(truth | given))
+    return round1(100 * sum(overlaps) / len(overlaps))
+
+
+def true_tags(scenario: Scenario) -> dict[str, tuple[str, ...]]:
+    """Every expectation tagged right: what the validator assumes, to judge content at its
+    most generous to a player."""
+    return {e.id: e.kinds for e in scenario.spec.expectations}
+
+
+def _with_act(part: DimensionScore, act: float | None) -> DimensionScore:
+    """Half the evidence, half the act; the act alone when no decision put it at stake."""
+    if act is None:
+        return part
+    total = act if part.score is None else round1((part.score + act) / 2)
+    return DimensionScore(part.dimension, total, part.contributions, part.evidence, act)
 
 
 def choice_value(choice: Choice, scoring: Scoring) -> float:
-    """A choice's evidence weighted as the final score weighs the dimensions."""
+    """A reply's overall value: its evidence weighted as the final score weighs the
+    dimensions."""
     return sum(scoring.weights[d] * choice.evidence.get(d, 0) for d in DIMENSIONS)
 
 
+def best_reply(options: Sequence[Choice], scoring: Scoring) -> Choice:
+    """The reply with the best overall value (the first authored among equals)."""
+    return max(options, key=lambda c: choice_value(c, scoring))
+
+
 def better_choice(step: Step, scoring: Scoring) -> Choice | None:
-    """The best-valued choice at this decision, if it beats the one taken."""
-    best = max(step.options, key=lambda c: choice_value(c, scoring))
+    """The best-valued reply at this decision, if it beats the one taken."""
+    best = best_reply(step.options, scoring)
     if choice_value(best, scoring) > choice_value(step.choice, scoring):
         return best
     return None
 
 
-def score(play: Playthrough) -> Result:
-    """Score a finished playthrough. Deterministic: the same path, the same result."""
+def score(play: Playthrough, tags: Tags | None = None) -> Result:
+    """Score a finished playthrough; `tags` are the trainee's classification of what they
+    uncovered. Deterministic: the same path and tags, the same result."""
     if not play.finished:
         raise ValueError("only a finished conversation can be scored")
-    spec = play.scenario.spec
-    dimensions = {d: dimension_score(play.steps, d) for d in DIMENSIONS}
-    gap = play.state.gap
+    scenario, state = play.scenario, play.state
+    spec = scenario.spec
+    dimensions = {d: evidence_score(play.steps, d) for d in DIMENSIONS}
+    if spec.scoring.model == 2:
+        found = state.revealed
+        dimensions["discover"] = _with_act(dimensions["discover"], coverage(scenario, found))
+        dimensions["classify"] = _with_act(dimensions["classify"], tagging(scenario, found, tags))
     # Parts are rounded as the review shows them, so the shown numbers add up exactly.
-    gap_part = round1(gap_score(gap, spec.zone))
+    satisfaction = round1(satisfaction_score(state))
     share = spec.scoring.trust_share
-    outcome = round1((1 - share) * gap_part + share * play.state.T)
+    outcome = round1((1 - share) * satisfaction + share * state.T)
     weights = spec.scoring.weights
     parts = [(weights[d], s.score) for d, s in dimensions.items() if s.score is not None]
     parts.append((weights["outcome"], outcome))
     total_weight = sum(w for w, _ in parts)
-    final = sum(w * s for w, s in parts) / total_weight if total_weight else outcome
-    final = round1(final)
+    final = round1(sum(w * s for w, s in parts) / total_weight if total_weight else outcome)
+    customer = band(state)
+    scoring = spec.scoring
     return Result(
         dimensions=dimensions,
-        gap=gap,
-        band=band(gap, spec.zone),
-        trust=play.state.T,
-        gap_score=gap_part,
+        state=state,
+        band=customer,
+        satisfaction=satisfaction,
         outcome=outcome,
         score=final,
-        passed=final >= spec.scoring.pass_score
-        and not (
-            spec.scoring.pass_needs_satisfied_customer and band(gap, spec.zone) == "dissatisfied"
+        passed=final >= scoring.pass_score
+        and not (scoring.pass_needs_satisfied_customer and customer == "dissatisfied"),
+        better=tuple(better_choice(step, scoring) for step in play.steps),
+        costs=tuple(
+            round1(choice_value(best_reply(s.options, scoring), scoring) - choice_value(s.choice, scoring))
+            for s in play.steps
         ),
-        better=tuple(better_choice(step, spec.scoring) for step in play.steps),
         overpromised=any(step.choice.overpromise for step in play.steps),
     )

@@ -1,12 +1,12 @@
 """Checks a scenario's graph and every path through it. Each problem is (field, reason)."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from .engine import replay
+from .gate import playthroughs
 from .model import Scenario
-from .schema import DIMENSIONS, Choice, ScenarioSpec
-from .scoring import Result, band, gap_score, round1, score
+from .schema import DIMENSIONS, ScenarioSpec
+from .scoring import Result, best_reply, choice_value, score, true_tags
 
 MAX_PATHS = 50_000  # beyond this a scenario is too bushy to check (or to play sensibly)
 MIN_DECISIONS, MAX_DECISIONS = 2, 12
@@ -124,149 +124,90 @@ def all_paths(spec: ScenarioSpec) -> Iterator[tuple[str, ...]]:
             stack.append((choice.next, (*path, choice.id)))
 
 
-@dataclass(frozen=True)
-class PathSummary:
-    path: tuple[str, ...]
-    score: float
-    band: str
-    passed: bool
-    overpromise_at: str | None  # the node of the first over-promise on the path
-
-
-def path_summaries(spec: ScenarioSpec) -> Iterator[PathSummary]:
-    """Every path's score, computed in one depth-first walk that carries the state and the
-    evidence sums along (the same numbers as scoring.score, without replaying each path:
-    the validator checks tens of thousands of paths at start-up)."""
-    weights = spec.scoring.weights
-    # Per decision node, per choice: (choice, [(dimension index, chosen - worst, best - worst)]).
-    stakes: dict[str, list[tuple[Choice, list[tuple[int, int, int]]]]] = {}
-    for node_id, node in spec.nodes.items():
-        rows = []
-        for choice in node.choices:
-            parts = []
-            for i, dimension in enumerate(DIMENSIONS):
-                values = [c.evidence.get(dimension, 0) for c in node.choices]
-                best, worst = max(values), min(values)
-                if best != worst:
-                    parts.append((i, choice.evidence.get(dimension, 0) - worst, best - worst))
-            rows.append((choice, parts))
-        stakes[node_id] = rows
-    count = 0
-    initial = spec.initial
-    stack = [(spec.start, initial.E, initial.P, initial.T, (0,) * 5, (0,) * 5, (), None)]
-    while stack:
-        node_id, e, p, t, gained, possible, path, promised = stack.pop()
-        node = spec.nodes[node_id]
-        if node.ending:
-            count += 1
-            if count > MAX_PATHS:
-                raise OverflowError(f"more than {MAX_PATHS} paths")
-            e, p, t = (
-                _clamp(e + node.effects.E),
-                _clamp(p + node.effects.P),
-                _clamp(t + node.effects.T),
-            )
-            yield _summarise(spec, weights, e, p, t, gained, possible, path, promised)
-            continue
-        for choice, parts in reversed(stakes[node_id]):
-            g, q = list(gained), list(possible)
-            for i, got, span in parts:
-                g[i] += got
-                q[i] += span
-            fx = choice.effects
-            stack.append(
-                (
-                    choice.next,
-                    _clamp(e + fx.E),
-                    _clamp(p + fx.P),
-                    _clamp(t + fx.T),
-                    tuple(g),
-                    tuple(q),
-                    (*path, choice.id),
-                    promised or (node_id if choice.overpromise else None),
-                )
-            )
-
-
-def _clamp(value: int) -> int:
-    return max(0, min(100, value))
-
-
-def _summarise(spec, weights, e, p, t, gained, possible, path, promised) -> PathSummary:  # type: ignore[no-untyped-def]
-    gap = p - e
-    gap_part = round1(gap_score(gap, spec.zone))
-    share = spec.scoring.trust_share
-    outcome = round1((1 - share) * gap_part + share * t)
-    parts = [
-        (weights[d], round1(100 * g / q))
-        for d, g, q in zip(DIMENSIONS, gained, possible, strict=True)
-        if q
-    ]
-    parts.append((weights["outcome"], outcome))
-    total = sum(w for w, _ in parts)
-    final = round1(sum(w * v for w, v in parts) / total) if total else outcome
-    customer = band(gap, spec.zone)
-    passed = final >= spec.scoring.pass_score and not (
-        spec.scoring.pass_needs_satisfied_customer and customer == "dissatisfied"
-    )
-    return PathSummary(path, final, customer, passed, promised)
-
-
 def path_problems(scenario: Scenario) -> Problems:
     """Every path ends in 2-12 decisions; the best path passes and some path fails; a path
-    with an over-promise never ends with the customer delighted."""
+    with an over-promise never ends with the customer delighted. Each path is scored by the
+    same function as an attempt, with every expectation it uncovered tagged right."""
     spec = scenario.spec
+    tags = true_tags(scenario)
     problems: Problems = []
     best = worst = None
-    try:
-        for summary in path_summaries(spec):
-            path = summary.path
-            if not MIN_DECISIONS <= len(path) <= MAX_DECISIONS:
-                problems.append(
-                    (
-                        "nodes",
-                        f"path {' > '.join(path)} has {len(path)} decisions "
-                        f"({MIN_DECISIONS}-{MAX_DECISIONS} allowed)",
-                    )
+    count = 0
+    for play, _ in playthroughs(scenario):
+        count += 1
+        if count > MAX_PATHS:
+            return [("nodes", f"too many paths to check (more than {MAX_PATHS} paths)")]
+        path = play.path
+        if not MIN_DECISIONS <= len(path) <= MAX_DECISIONS:
+            return [
+                (
+                    "nodes",
+                    f"path {' > '.join(path)} has {len(path)} decisions "
+                    f"({MIN_DECISIONS}-{MAX_DECISIONS} allowed)",
                 )
-                break
-            if summary.overpromise_at and summary.band == "delighted":
-                promised = next(
-                    c.id
-                    for c in spec.nodes[summary.overpromise_at].choices
-                    if c.overpromise and c.id in path
+            ]
+        result = score(play, tags)
+        promised = next((s for s in play.steps if s.choice.overpromise), None)
+        if promised is not None and result.band == "delighted":
+            return [
+                (
+                    f"nodes.{promised.node_id}",
+                    f"path {' > '.join(path)} over-promises (choice "
+                    f"{promised.choice.id!r}) yet ends delighted",
                 )
-                problems.append(
-                    (
-                        f"nodes.{summary.overpromise_at}",
-                        f"path {' > '.join(path)} over-promises (choice "
-                        f"{promised!r}) yet ends delighted",
-                    )
-                )
-                break
-            if best is None or summary.score > best.score:
-                best = summary
-            if worst is None or summary.score < worst.score:
-                worst = summary
-    except OverflowError as exc:
-        return [("nodes", f"too many paths to check ({exc})")]
+            ]
+        if best is None or result.score > best[1].score:
+            best = (path, result)
+        if worst is None or result.score < worst[1].score:
+            worst = (path, result)
     pass_score = spec.scoring.pass_score
-    if best is not None and not best.passed:
+    if best is not None and not best[1].passed:
         problems.append(
             (
                 "scoring.pass_score",
-                f"even the best path scores {best.score} and does not pass "
-                f"(pass score {pass_score}, customer {best.band})",
+                f"even the best path scores {best[1].score} and does not pass "
+                f"(pass score {pass_score}, customer {best[1].band})",
             )
         )
-    if worst is not None and worst.passed:
+    if worst is not None and worst[1].passed:
         problems.append(
-            ("scoring.pass_score", f"every path passes (the lowest scores {worst.score})")
+            ("scoring.pass_score", f"every path passes (the lowest scores {worst[1].score})")
         )
     return problems
 
 
+def choice_problems(spec: ScenarioSpec) -> Problems:
+    """An over-promise raises the adequate level at least as much as the desired one (the
+    zone narrows from below), and no decision's best-valued reply is an over-promise or of
+    no value (the review recommends it)."""
+    problems: Problems = []
+    for node_id, node in spec.nodes.items():
+        for i, choice in enumerate(node.choices):
+            fx = choice.effects
+            if choice.overpromise and not (fx.A > 0 and fx.A >= fx.D):
+                problems.append(
+                    (
+                        _choice_field(node_id, i, choice.id, "effects"),
+                        "an over-promise must raise A, and by at least as much as D "
+                        f"(the zone narrows from below), not D {fx.D:+d}, A {fx.A:+d}",
+                    )
+                )
+        if node.choices:
+            best = best_reply(node.choices, spec.scoring)
+            if best.overpromise or choice_value(best, spec.scoring) <= 0:
+                problems.append(
+                    (
+                        f"nodes.{node_id}",
+                        f"the best-valued reply {best.id!r} is an over-promise or has no "
+                        "positive value, so the review would recommend it",
+                    )
+                )
+    return problems
+
+
 def path_report(scenario: Scenario) -> list[tuple[tuple[str, ...], Result]]:
-    """Every path with its result, best first (for authors tuning a scenario)."""
-    results = [(path, score(replay(scenario, path))) for path in all_paths(scenario.spec)]
+    """Every path with its result (every expectation uncovered tagged right), best first
+    (for authors tuning a scenario)."""
+    tags = true_tags(scenario)
+    results = [(path, score(replay(scenario, path), tags)) for path in all_paths(scenario.spec)]
     return sorted(results, key=lambda item: -item[1].score)
