@@ -83,7 +83,8 @@ def check_content(directory: Path | None) -> None:
         click.echo(gate_table(scenario))
     click.echo(
         f"{directory}: OK: course {course.id!r}, {len(course.modules)} modules, "
-        f"{questions} questions, {len(course.roleplays)} role-plays (every path and cue strategy checked), "
+        f"{questions} questions, {len(course.roleplays)} role-plays "
+        "(every path and cue strategy checked), "
         f"content hash {course.hash[:12]}"
     )
 

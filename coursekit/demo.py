@@ -12,7 +12,8 @@ from .domain.content import Course, Module
 from .domain.quiz import Answer, answers_to_form, correct_answers
 from .domain.roleplay import advance
 from .domain.roleplay import start as start_play
-from .domain.roleplay.validate import path_summaries
+from .domain.roleplay.schema import KINDS
+from .domain.roleplay.validate import path_report
 from .learn import services as learning
 from .learn.tickets import issue_ticket
 from .roleplay import services as roleplays
@@ -102,7 +103,12 @@ def _workshop(app: Flask, session, course: Course, users: dict) -> None:  # type
                 play = start_play(scenario)
                 while not play.finished:  # a random walk: some good moves, some over-promises
                     play = advance(play, rng.choice(scenario.node(play.node_id).choices).id)
-                roleplays.play_path(session, user.id, course, scenario_id, play.path)
+                tags = {  # some tag what they found right, others guess one kind
+                    e.id: list(e.kinds) if rng.random() < 0.6 else [rng.choice(KINDS)]
+                    for e in scenario.spec.expectations
+                    if e.id in play.state.revealed
+                }
+                roleplays.play_path(session, user.id, course, scenario_id, play.path, tags)
 
 
 def load_demo(app: Flask) -> list[str]:
@@ -129,9 +135,8 @@ def load_demo(app: Flask) -> list[str]:
                 if module is not last:
                     _take(app, session, li.id, course, module, correct_answers(module.check))
                 for scenario_id in module.roleplays:
-                    paths = list(path_summaries(course.roleplays[scenario_id].spec))
-                    best = max(paths, key=lambda s: s.score).path
-                    worst = min(paths, key=lambda s: s.score).path
+                    report = path_report(course.roleplays[scenario_id])
+                    best, worst = report[0][0], report[-1][0]
                     for path in (worst, best) if module is course.modules[2] else (best,):
                         roleplays.play_path(session, li.id, course, scenario_id, path)
             learning.open_lesson(session, li.id, course.id, last.id)

@@ -21,8 +21,8 @@ from ..signals import (
     check_submitted,
     course_launched,
     lesson_completed,
-    roleplay_started,
     roleplay_finished,
+    roleplay_started,
     roleplay_step_taken,
 )
 from ..state import get_state

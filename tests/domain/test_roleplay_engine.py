@@ -15,7 +15,12 @@ SCENARIO = load_scenario_file(MINI_CONTENT / "roleplays" / "mini-call.yaml")
 def test_state_after_every_step() -> None:
     play = replay(SCENARIO, ["check", "basics"])
     states = [(s.before.D, s.before.A, s.before.P, s.before.T) for s in play.steps] + [
-        (play.steps[-1].after.D, play.steps[-1].after.A, play.steps[-1].after.P, play.steps[-1].after.T)
+        (
+            play.steps[-1].after.D,
+            play.steps[-1].after.A,
+            play.steps[-1].after.P,
+            play.steps[-1].after.T,
+        )
     ]
     assert states == [(60, 45, 50, 50), (60, 45, 50, 55), (60, 45, 60, 55)]
     # the ending's own effect (P +5) is the final state
@@ -101,7 +106,9 @@ def test_a_dimension_not_at_stake_drops_out() -> None:
 
 
 def test_scores_are_deterministic() -> None:
-    assert score(replay(SCENARIO, ["ask", "extras"]), {}) == score(replay(SCENARIO, ["ask", "extras"]), {})
+    assert score(replay(SCENARIO, ["ask", "extras"]), {}) == score(
+        replay(SCENARIO, ["ask", "extras"]), {}
+    )
 
 
 def test_moves_the_graph_does_not_have_are_refused() -> None:

@@ -29,7 +29,9 @@ def main(argv: list[str]) -> int:
             print(error)
             return 1
         scenario = scenario_from_spec(spec)
-    print("\n".join(gate_lines(scenario.id, gate_report(scenario), scenario.spec.scoring.pass_score)))
+    print(
+        "\n".join(gate_lines(scenario.id, gate_report(scenario), scenario.spec.scoring.pass_score))
+    )
     if len(argv) == 2:
         for path, result in path_report(scenario):
             flag = " over-promise" if result.overpromised else ""

@@ -20,7 +20,9 @@ HEDGING = {
         "might", "may", "could", "perhaps", "probably", "possibly", "likely", "i think",
         "i believe", "try", "hopefully", "should", "usually", "normally", "roughly",
     ),
-    "zh": ("可能", "也许", "或许", "大概", "估计", "尽量", "争取", "应该", "一般", "差不多", "左右"),
+    "zh": (
+        "可能", "也许", "或许", "大概", "估计", "尽量", "争取", "应该", "一般", "差不多", "左右",
+    ),
 }  # fmt: skip
 ABSOLUTE = {
     "en": (

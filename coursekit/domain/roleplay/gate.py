@@ -79,8 +79,7 @@ def longest_is_best(node: Node, scoring: Scoring, lang: str) -> bool:
     top = choice_value(best_reply(node.choices, scoring), scoring)
     longest = max(length(c.say.get(lang)) for c in node.choices)
     return any(
-        choice_value(c, scoring) == top and length(c.say.get(lang)) == longest
-        for c in node.choices
+        choice_value(c, scoring) == top and length(c.say.get(lang)) == longest for c in node.choices
     )
 
 

@@ -91,7 +91,9 @@ class State(Strict):
     @model_validator(mode="after")
     def _zone_order(self) -> "State":
         if self.A > self.D:
-            raise ValueError(f"the adequate level A ({self.A}) is above the desired level D ({self.D})")
+            raise ValueError(
+                f"the adequate level A ({self.A}) is above the desired level D ({self.D})"
+            )
         return self
 
 

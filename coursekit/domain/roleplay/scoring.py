@@ -201,7 +201,10 @@ def score(play: Playthrough, tags: Tags | None = None) -> Result:
         and not (scoring.pass_needs_satisfied_customer and customer == "dissatisfied"),
         better=tuple(better_choice(step, scoring) for step in play.steps),
         costs=tuple(
-            round1(choice_value(best_reply(s.options, scoring), scoring) - choice_value(s.choice, scoring))
+            round1(
+                choice_value(best_reply(s.options, scoring), scoring)
+                - choice_value(s.choice, scoring)
+            )
             for s in play.steps
         ),
         overpromised=any(step.choice.overpromise for step in play.steps),

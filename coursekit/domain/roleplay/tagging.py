@@ -14,9 +14,7 @@ class InvalidTags(ValueError):
 def needs_tags(play: Playthrough) -> bool:
     """The conversation has ended and uncovered something to tag (in a scenario version
     scored with tagging)."""
-    return (
-        play.finished and bool(play.state.revealed) and play.scenario.spec.scoring.model == 2
-    )
+    return play.finished and bool(play.state.revealed) and play.scenario.spec.scoring.model == 2
 
 
 def check_tags(play: Playthrough, tags: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:

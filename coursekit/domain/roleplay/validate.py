@@ -132,9 +132,7 @@ def path_problems(scenario: Scenario) -> Problems:
     tags = true_tags(scenario)
     problems: Problems = []
     best = worst = None
-    count = 0
-    for play, _ in playthroughs(scenario):
-        count += 1
+    for count, (play, _) in enumerate(playthroughs(scenario), start=1):
         if count > MAX_PATHS:
             return [("nodes", f"too many paths to check (more than {MAX_PATHS} paths)")]
         path = play.path
