@@ -283,9 +283,9 @@ class Turn:
     node_id: str
     customer_said: Text
     choice_id: str
+    state: Mapping[str, int] = field(default_factory=dict)  # D, A, P, T after the step
     # The replies (id, text) in the order this trainee was shown them (shuffled per attempt).
     choices: tuple[tuple[str, Text], ...] = ()
-    state: Mapping[str, int] = field(default_factory=dict)  # D, A, P, T after the step
 
 
 def _simulation(site: Site, course: CourseRef, talk: Conversation) -> dict:

@@ -1,6 +1,7 @@
 """A live CourseKit server on 127.0.0.1 and Playwright driving Debian's Chromium."""
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -8,6 +9,9 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
+
+from coursekit.domain.roleplay.scoring import true_tags
+from tests.conftest import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without these, Chromium keeps trying to reach Google's services, which this network refuses.
@@ -59,3 +63,26 @@ def answer_correctly(page, check) -> None:  # type: ignore[no-untyped-def]
         else:
             for item, category in answer.items():
                 page.locator(f'input[name="{qid}.{item}"][value="{category}"]').check()
+
+
+def phone(browser, live_server: str, email: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form button.primary").click()
+    return context, page
+
+
+def asked(page) -> set[str]:  # type: ignore[no-untyped-def]
+    """The expectations the classify page asks the trainee to tag."""
+    return set(re.findall(r'name="kind-([\w-]+)"', page.content()))
+
+
+def tag_right(page, scenario, revealed) -> None:  # type: ignore[no-untyped-def]
+    for expectation, kinds in true_tags(scenario).items():
+        if expectation in revealed:
+            for kind in kinds:
+                page.locator(f'input[name="kind-{expectation}"][value="{kind}"]').check()
+    page.get_by_role("button", name="See my review").click()

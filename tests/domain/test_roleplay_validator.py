@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from coursekit.domain.content import ContentError, load_course
+from coursekit.domain.content.loader import OLD_FORMAT
 from tests.conftest import MINI_CONTENT
 
 FILE = "content/roleplays/mini-call.yaml"
@@ -287,9 +288,7 @@ def test_old_zone_format_refused(broken) -> None:
             "initial: {E: 50, P: 50, T: 50}\nzone: {adequate: -5, desired: 10}",
         )
     )
-    assert problems == [
-        f"{FILE}: zone: write the zone as levels in `initial` (D and A), not `zone` offsets"
-    ]
+    assert problems == [f"{FILE}: zone: {OLD_FORMAT}"]
 
 
 def test_old_zone_key_refused_even_with_new_levels(broken) -> None:
@@ -299,9 +298,12 @@ def test_old_zone_key_refused_even_with_new_levels(broken) -> None:
             "initial: {D: 60, A: 45, P: 50, T: 50}\nzone: {adequate: -5, desired: 10}",
         )
     )
-    assert problems == [
-        f"{FILE}: zone: write the zone as levels in `initial` (D and A), not `zone` offsets"
-    ]
+    assert problems == [f"{FILE}: zone: {OLD_FORMAT}"]
+
+
+def test_old_effects_on_e_refused(broken) -> None:
+    problems = broken(swap("effects: {D: 5, A: 15, T: 10}", "effects: {E: 10, T: 10}"))
+    assert problems == [f"{FILE}: nodes.open.choices[0].effects.E: {OLD_FORMAT}"]
 
 
 def test_old_single_level_without_zone_names_the_missing_levels(broken) -> None:

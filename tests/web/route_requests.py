@@ -29,6 +29,7 @@ def url_values(world: World, endpoint: str) -> dict[str, object]:
         "coursekit.learn.attempt": world.check_attempt,
         "coursekit.roleplay.play": world.active_play,
         "coursekit.roleplay.step": world.active_play,
+        "coursekit.roleplay.classify": world.active_play,
     }.get(endpoint, world.finished_play)
     code = world.join_code if endpoint.startswith("coursekit.cohorts.") else world.certificate
     return {

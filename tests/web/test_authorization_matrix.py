@@ -115,6 +115,7 @@ POLICY: dict[str, Policy] = {
     "coursekit.privacy.person": ADMINS,
     "coursekit.privacy.person_data": ADMINS,
     "coursekit.roleplay.begin": SIGNED_IN,
+    "coursekit.roleplay.classify": OWNER,
     "coursekit.roleplay.intro": SIGNED_IN,
     "coursekit.roleplay.play": OWNER,  # an instructor reviews a conversation, never plays it
     "coursekit.roleplay.review": WORK,

@@ -97,7 +97,7 @@ def finish_course(app: Flask, user_id: int) -> None:
                 ticket=ticket,
                 form=answers_to_form(correct_answers(module.check)),
             )
-        roleplays.play_path(session, user_id, course, "mini-call", ["ask", "basics"])
+        roleplays.play_path(session, user_id, course, "mini-call", ["check", "basics"])
         session.close()
 
 

@@ -105,6 +105,34 @@ def test_a_role_play_has_one_registration_a_duration_and_its_customer_state() ->
     assert result["result"]["score"]["scaled"] == 0.72
 
 
+def test_a_role_play_turn_carries_the_order_shown_and_the_result_the_tags() -> None:
+    talk = xapi.Conversation(6, "mini-call", {"en": "A short call"}, T0)
+    shown = (("check", {"en": "I'll check."}), ("ask", {"en": "When?"}), ("promise", {"en": "!"}))
+    state = {"desired": 60, "adequate": 45, "performance": 50, "trust": 55}
+    turn = xapi.Turn(0, "open", {"en": "Where is my order?"}, "ask", state, shown)
+    answered = xapi.roleplay_answered(LEARNER, COURSE, talk, turn, T0)
+    definition = answered["object"]["definition"]
+    assert definition["interactionType"] == "choice"
+    assert [c["id"] for c in definition["choices"]] == ["check", "ask", "promise"]
+    assert definition["choices"][0]["description"] == {"en": "I'll check."}
+    base = "https://training.example.com/training/xapi/extensions/"
+    assert answered["result"]["extensions"] == {
+        f"{base}customer-state": state,
+        f"{base}shown-order": ["check", "ask", "promise"],
+    }
+    result = xapi.roleplay_result(
+        LEARNER,
+        COURSE,
+        talk,
+        score=83.6,
+        passed=True,
+        band="delighted",
+        finished_at=T0 + timedelta(minutes=3),
+        tags={"gift-wrap": ["implicit"]},
+    )
+    assert result["result"]["extensions"][f"{base}expectation-tags"] == {"gift-wrap": ["implicit"]}
+
+
 def test_a_failed_check_is_failed_and_timestamps_need_a_timezone() -> None:
     assert xapi.check_statements(LEARNER, COURSE, check(passed=False))[-1]["verb"]["id"].endswith(
         "/failed"

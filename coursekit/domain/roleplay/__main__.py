@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from pydantic import ValidationError
 
 from ..content.errors import ContentError
 from ..content.loader import load_scenario_file
@@ -24,7 +25,11 @@ def main(argv: list[str]) -> int:
         problems = None
     except ContentError as error:
         problems = error
-        spec = ScenarioSpec.model_validate(yaml.safe_load(Path(argv[0]).read_text("utf-8")))
+        try:
+            spec = ScenarioSpec.model_validate(yaml.safe_load(Path(argv[0]).read_text("utf-8")))
+        except (ValidationError, yaml.YAMLError):
+            print(error)
+            return 1
         if graph_problems(spec):
             print(error)
             return 1
