@@ -190,7 +190,8 @@ def step(attempt_id: int):
     except services.ConversationOver as exc:
         link = (url_for(".review", attempt_id=attempt_id), _("See the review"))
         raise refuse(409, _("This conversation has already ended."), link) from exc
-    endpoint = ".review" if taken.play.finished else ".play"
+    # The ending shows the tagging (a page of play) until the conversation is scored.
+    endpoint = ".play" if taken.attempt.status == ACTIVE else ".review"
     return redirect(url_for(endpoint, attempt_id=attempt_id), code=303)
 
 

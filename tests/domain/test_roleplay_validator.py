@@ -121,15 +121,8 @@ def test_some_path_must_fail(broken) -> None:
     problems = broken(
         swap("pass_score: 80", "pass_score: 5\n  pass_needs_satisfied_customer: false")
     )
-    assert problems[0] == f"{FILE}: scoring.pass_score: every path passes (the lowest scores 5.6)"
-    # when every path passes, every cue strategy and a random player pass too
-    gate = [
-        p
-        for p in problems[1:]
-        if p.startswith(f"{FILE}: nodes: the strategy ")
-        or p.startswith(f"{FILE}: scoring.pass_score: a player choosing at random passes 100.0%")
-    ]
-    assert gate == problems[1:] and len(gate) == 7 * 2 + 1
+    # the gate walks the paths again only for a scenario whose paths are sound
+    assert problems == [f"{FILE}: scoring.pass_score: every path passes (the lowest scores 5.6)"]
 
 
 def test_over_promise_must_not_end_delighted(broken) -> None:

@@ -52,7 +52,7 @@ RIGHT = {"gift-wrap": ["implicit", "enhanced"], "on-time": ["explicit", "basic"]
 
 def tag(client: FlaskClient, play_url: str, tags: dict[str, list[str]] | None = None):  # type: ignore[no-untyped-def]
     """Tag the expectations the classify page asks about (all of them right by default)."""
-    html = client.get(play_url).get_data(as_text=True)
+    html = client.get(play_url, follow_redirects=True).get_data(as_text=True)
     asked = set(re.findall(r'name="kind-([\w-]+)"', html))
     chosen = tags if tags is not None else {e: RIGHT[e] for e in asked}
     data: dict[str, object] = {"csrf_token": csrf_from(html)}

@@ -10,10 +10,11 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..digest import digest
+from ..roleplay.gate import gate_problems
 from ..roleplay.model import Scenario, scenario_from_spec
 from ..roleplay.schema import ScenarioSpec
-from ..roleplay.validate import graph_problems, path_problems
-from . import markdown
+from ..roleplay.validate import choice_problems, graph_problems, path_problems
+from . import check_lint, markdown
 from .errors import ContentError, Problem
 from .model import LANGUAGES, Course, KnowledgeCheck, Lesson, Module
 from .schema import Category, CheckSpec, CourseSpec, ModuleSpec
@@ -106,6 +107,8 @@ class _Loader:
         spec = self.validate(path, CheckSpec, data, {"category_sets": course.category_sets})
         if spec is None:
             return None
+        for field, reason in check_lint.question_problems(spec.questions):
+            self.problem(path, field, reason)
         pass_mark = spec.pass_mark if spec.pass_mark is not None else course.pass_mark
         used = {q.categories for q in spec.questions if q.type == "classify"}
         sets = {name: course.category_sets[name] for name in sorted(used)}
@@ -123,6 +126,12 @@ class _Loader:
             hash=digest(definition),
             definition=MappingProxyType(definition),
         )
+
+    def lint_checks(self, checks: dict[str, tuple]) -> None:
+        """The rules that look at every check at once (see check_lint)."""
+        for module_id, field, reason in check_lint.course_problems(checks):
+            name = f"checks/{module_id}.yaml" if module_id else "course.yaml"
+            self.problem(self.root / name, field, reason)
 
     def load_roleplays(self, course: CourseSpec) -> dict[str, Scenario]:
         """Every scenario in roleplays/, each checked path by path, and the modules' links."""
@@ -153,11 +162,19 @@ class _Loader:
         if key in _valid_scenarios:
             return _valid_scenarios[key]
         data = self.read_yaml(path)
+        old_format = _old_format_fields(data)
+        if old_format:
+            # Only versions stored before the two-level zone are read in the old format.
+            for field in old_format:
+                self.problem(path, field, OLD_FORMAT)
+            return None
         spec = self.validate(path, ScenarioSpec, data) if data is not None else None
         if spec is None:
             return None
         scenario = scenario_from_spec(spec)
-        problems = graph_problems(spec) or path_problems(scenario)
+        # The gate walks every path again: only for a scenario whose paths are sound.
+        problems = graph_problems(spec) or choice_problems(spec) + path_problems(scenario)
+        problems = problems or gate_problems(scenario)
         for field, reason in problems:
             self.problem(path, field, reason)
         if problems:
@@ -183,10 +200,13 @@ class _Loader:
         if spec is None:
             raise ContentError(self.problems)
         modules = []
+        checks: dict[str, tuple] = {}  # module id -> questions, for the course-wide lint
         for module_spec in spec.modules:
             lessons = {lang: self.load_lesson(module_spec, lang) for lang in LANGUAGES}
             self.check_parity(module_spec, lessons)
             check = self.load_check(spec, module_spec)
+            if check is not None:
+                checks[module_spec.id] = check.questions
             if check is None or None in lessons.values():
                 continue
             modules.append(
@@ -200,6 +220,7 @@ class _Loader:
                     roleplays=module_spec.roleplays,
                 )
             )
+        self.lint_checks(checks)
         roleplays = self.load_roleplays(spec)
         self.report_strays(spec)
         if self.problems:
@@ -223,6 +244,7 @@ class _Loader:
             hash=course_hash,
             roleplays=MappingProxyType(roleplays),
             roleplay_mode=spec.roleplay_mode,
+            roleplay_step_feedback=spec.roleplay_step_feedback,
             completion=spec.completion,
             certificate_hours=spec.hours,
         )
@@ -282,6 +304,27 @@ def check_from_definition(definition: Mapping[str, Any]) -> KnowledgeCheck:
         hash=digest(dict(definition)),
         definition=MappingProxyType(dict(definition)),
     )
+
+
+OLD_FORMAT = "the old one-level format: write the levels D and A (see content/roleplays/README.md)"
+
+
+def _old_format_fields(data: Any) -> list[str]:
+    """Where a scenario file still uses the one-level E and its `zone` offsets."""
+    if not isinstance(data, dict):
+        return []
+    found = ["zone"] if "zone" in data else []
+    nodes = data.get("nodes")
+    for node_id, node in nodes.items() if isinstance(nodes, dict) else ():
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("effects"), dict) and "E" in node["effects"]:
+            found.append(f"nodes.{node_id}.effects.E")
+        for i, choice in enumerate(node.get("choices") or ()):
+            effects = choice.get("effects") if isinstance(choice, dict) else None
+            if isinstance(effects, dict) and "E" in effects:
+                found.append(f"nodes.{node_id}.choices[{i}].effects.E")
+    return found
 
 
 def load_scenario_file(path: Path | str) -> Scenario:
