@@ -139,8 +139,8 @@ def test_single_choice_needs_exactly_one_correct_option(broken) -> None:
     problems = broken(
         "checks/one.yaml",
         lambda text: text.replace(
-            '{id: b, text: {en: "B", zh: "乙"}}',
-            '{id: b, correct: true, text: {en: "B", zh: "乙"}}',
+            '{id: b, text: {en: "B", zh: "乙"}',
+            '{id: b, correct: true, text: {en: "B", zh: "乙"}',
             1,
         ),
     )

@@ -32,7 +32,7 @@ def test_single_choice_is_all_or_nothing() -> None:
         ({"a", "b"}, 1.0),  # both right ones
         ({"a"}, 0.5),  # half of the right ones
         ({"a", "b", "c"}, 0.5),  # a wrong tick costs one right one
-        ({"a", "b", "c", "d"}, 0.0),  # ticking everything earns nothing
+        ({"a", "b", "c", "d", "e"}, 0.0),  # ticking everything earns nothing
         ({"c"}, 0.0),  # never below zero
     ],
 )
@@ -116,7 +116,7 @@ def test_missing_answers_are_reported_and_the_rest_kept() -> None:
 
 def test_display_order_is_a_reproducible_permutation() -> None:
     orders = {display_order(MULTIPLE, seed) for seed in range(40)}
-    assert all(sorted(order) == ["a", "b", "c", "d"] for order in orders)
+    assert all(sorted(order) == ["a", "b", "c", "d", "e"] for order in orders)
     assert len(orders) > 5  # it really shuffles
     assert display_order(MULTIPLE, 1234) == display_order(MULTIPLE, 1234)
     assert display_order(CLASSIFY, 7) == display_order(CLASSIFY, 7)

@@ -108,6 +108,7 @@ class Option(Strict):
     id: Slug
     text: LocalText
     correct: bool = False
+    feedback: LocalText | None = None  # a wrong option's own: why it is wrong (the lint asks)
 
 
 class _Question(Strict):
