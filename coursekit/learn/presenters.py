@@ -14,6 +14,7 @@ class Choice:
     text: str
     chosen: bool = False
     correct: bool = False  # for options: is a right answer; for items: placed right
+    feedback: str = ""  # a wrong option's own feedback: why it is wrong
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,14 @@ def question_views(
             by_id = {o.id: o for o in q.options}
             picked = {answer} if isinstance(answer, str) else set(answer or ())
             choices = tuple(
-                Choice(o, by_id[o].text.get(lang), o in picked, by_id[o].correct) for o in order
+                Choice(
+                    o,
+                    by_id[o].text.get(lang),
+                    o in picked,
+                    by_id[o].correct,
+                    by_id[o].feedback.get(lang) if by_id[o].feedback else "",
+                )
+                for o in order
             )
             views.append(QuestionView(**common, choices=choices))
     return views

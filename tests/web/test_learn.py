@@ -88,6 +88,27 @@ def test_partial_credit_feedback_and_best_score_kept(mini_client: FlaskClient, t
     assert "Your best score so far: 100%" in page and "3 attempts" in page
 
 
+def test_review_explains_each_wrong_option(mini_client: FlaskClient, trainee) -> None:
+    check_page = mini_client.get("/modules/one/check").get_data(as_text=True)
+    assert "Not B." not in check_page and "is a trap" not in check_page  # only after submitting
+    answers = {**RIGHT, "q1": ["b"], "q2": ["a", "c"]}
+    done = mini_client.post("/modules/one/check", data={**open_check(mini_client), **answers})
+    review = mini_client.get(done.headers["Location"]).get_data(as_text=True)
+    # the chosen wrong options, each with its own feedback
+    assert "<strong>Why “B” is wrong:</strong> Not B." in review
+    assert "<strong>Why “C” is wrong:</strong> C is a trap." in review
+    # the wrong options not chosen, folded: q1's c, q2's d and e
+    folded = re.findall(r"<details class=\"option-feedback\">(.*?)</details>", review, re.S)
+    assert len(folded) == 2 and all("Why the other options are wrong" in f for f in folded)
+    assert "Not C." in folded[0] and "Not B." not in folded[0]
+    assert "D is a trap." in folded[1] and "E is a trap." in folded[1]
+    assert "C is a trap." not in folded[1]
+    zh = mini_client.get(done.headers["Location"], headers={"Accept-Language": "zh"})
+    html = zh.get_data(as_text=True)
+    assert "<strong>为什么“乙”不对：</strong> 不是乙。" in html
+    assert "其他选项为什么不对" in html and "戊是陷阱。" in html
+
+
 def test_replayed_submission_is_refused_and_stores_nothing(
     mini_app: Flask, mini_client: FlaskClient, trainee
 ) -> None:
