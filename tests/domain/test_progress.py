@@ -22,7 +22,7 @@ def test_lesson_check_and_roleplay_are_equal_parts_of_a_module() -> None:
     progress = course_progress(COURSE, {"one"}, {"one": 60.0}, {"one": 2}, "one")
     assert progress.module("one").percent == 67
     assert progress.continue_at == NextStep("one", "roleplay", "mini-call")
-    facts = {"mini-call": RoleplayFacts(best_score=66.8, attempts=1)}
+    facts = {"mini-call": RoleplayFacts(best_score=83.6, attempts=1)}
     progress = course_progress(COURSE, {"one"}, {"one": 60.0}, {"one": 2}, "one", facts)
     assert progress.module("one").complete and progress.module("one").percent == 100
     assert progress.percent == 60  # three of five parts
@@ -30,7 +30,7 @@ def test_lesson_check_and_roleplay_are_equal_parts_of_a_module() -> None:
 
 
 def test_a_failed_roleplay_is_not_done() -> None:
-    facts = {"mini-call": RoleplayFacts(best_score=54.9, attempts=3)}
+    facts = {"mini-call": RoleplayFacts(best_score=79.9, attempts=3)}
     progress = course_progress(COURSE, {"one"}, {"one": 100.0}, {"one": 1}, "one", facts)
     assert not progress.module("one").complete
     assert progress.continue_at == NextStep("one", "roleplay", "mini-call")
@@ -45,7 +45,7 @@ def test_continue_returns_to_the_module_last_opened() -> None:
 
 
 def test_all_done() -> None:
-    facts = {"mini-call": RoleplayFacts(best_score=95.4, attempts=1)}
+    facts = {"mini-call": RoleplayFacts(best_score=87.8, attempts=1)}
     progress = course_progress(
         COURSE, {"one", "two"}, {"one": 80.0, "two": 100.0}, {}, "two", facts
     )

@@ -15,11 +15,11 @@ from coursekit.domain.roleplay.gate import (
     decisions,
     gate_report,
     is_dominated,
-    playthroughs,
 )
 from coursekit.domain.roleplay.order import display_order
 from coursekit.domain.roleplay.scoring import best_reply, choice_value, true_tags
 from coursekit.domain.roleplay.validate import all_paths, path_report
+from coursekit.domain.roleplay.walk import walk
 from tests.conftest import ROOT
 
 COURSE = load_course(ROOT / "content")
@@ -77,7 +77,8 @@ def test_over_promising_feels_good_first_in_at_least_three_scenarios() -> None:
 def test_best_path_passes_and_over_promising_never_delights(scenario: Scenario) -> None:
     report = path_report(scenario)
     # the validator's walk scores exactly as replaying each path does (one scoring function)
-    walked = {play.path: score(play, true_tags(scenario)) for play, _ in playthroughs(scenario)}
+    walked = {w.play.path: w.result for w in walk(scenario)}
+    assert walked == {path: score(replay(scenario, path), true_tags(scenario)) for path in walked}
     assert walked == dict(report)
     assert report[0][1].passed
     assert not report[-1][1].passed
@@ -135,8 +136,8 @@ def test_at_most_nodes_no_reply_is_best_on_every_dimension(scenario: Scenario) -
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
 def test_the_better_reply_is_never_worth_less_and_never_an_over_promise(scenario: Scenario) -> None:
     scoring = scenario.spec.scoring
-    for play, _ in playthroughs(scenario):
-        result = score(play)
+    for walked in walk(scenario, tags={}):
+        play, result = walked.play, walked.result
         for step, better, cost in zip(play.steps, result.better, result.costs, strict=True):
             top = best_reply(step.options, scoring)
             assert not top.overpromise and choice_value(top, scoring) > 0

@@ -47,7 +47,7 @@ def finish(app: Flask, user_id: int, *, skip_last: bool = False) -> None:
                     ticket=ticket,
                     form=answers_to_form(correct_answers(module.check)),
                 )
-            roleplays.play_path(session, user_id, course, "mini-call", ["ask", "basics"])
+            roleplays.play_path(session, user_id, course, "mini-call", ["check", "basics"])
         finally:
             session.close()
 

@@ -132,15 +132,21 @@ def test_roleplay_report_scores_every_path_and_walks_one(mini_app: Flask) -> Non
     runner = mini_app.test_cli_runner()
     summary = runner.invoke(args=["coursekit", "roleplay-report", "mini-call"])
     assert summary.exit_code == 0, summary.output
-    assert "mini-call: 6 paths, 2 pass (pass score 60)" in summary.output
-    assert "95.4 delighted" in summary.output and "over-promise  promise > extras" in summary.output
+    out = summary.output
+    assert "mini-call: pass score 80; best path 87.8" in out  # the gate's table first
+    assert "longest                                 36.8   fail  36.8   fail" in out
+    assert "random player passes: 11.1%" in out
+    assert "mini-call: 9 paths, 1 pass (pass score 80)" in out
+    assert "87.8 delighted" in out and "over-promise  promise > extras" in out
     walk = runner.invoke(
-        args=["coursekit", "roleplay-report", "mini-call", "--path", "wait,basics"]
+        args=["coursekit", "roleplay-report", "mini-call", "--path", "promise,extras"]
     )
     lines = walk.output.splitlines()
-    assert lines[0].split() == ["start", "E", "50", "P", "50", "T", "50"]
-    assert "E  50  P  60  T  50" in lines[2]
-    assert "discover    33.3  (d1 +0 of -1..+2)" in walk.output
-    assert "score 66.8 -> passed" in walk.output
+    assert lines[0].split() == ["start", "A", "45", "D", "60", "P", "50", "T", "50"]
+    assert "A  60  D  65  P  50  T  60" in lines[1] and "over-promise" in lines[1]
+    # the ending: P +5, and the broken promise narrows the zone (A +5)
+    assert "A  70  D  75  P  60  T  60" in lines[3]
+    assert "P - A -10, P - D -15 -> dissatisfied" in walk.output
+    assert "score 5.6 -> not passed" in walk.output
     wrong = runner.invoke(args=["coursekit", "roleplay-report", "mini-call", "--path", "basics"])
     assert wrong.exit_code != 0 and "no choice 'basics'" in wrong.output

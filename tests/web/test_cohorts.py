@@ -363,7 +363,7 @@ def test_dashboard_queries_do_not_grow_with_trainees(mini_app: Flask, people, ma
                     ticket=ticket,
                     form=answers_to_form(correct_answers(module.check)),
                 )
-                path = ["ask", "basics"] if i % 2 else ["promise", "extras"]
+                path = ["check", "basics"] if i % 2 else ["promise", "extras"]
                 roleplays.play_path(session, user.id, course, "mini-call", path)
         finally:
             session.close()

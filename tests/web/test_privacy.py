@@ -157,10 +157,11 @@ def test_the_export_holds_all_of_the_persons_data_and_nothing_of_anyone_else(
     assert len(checks) == 2 and all(c["answers"] and c["score"] == 100 for c in checks)
     assert all("nonce" not in c for c in checks)
     (attempt,) = tables["coursekit_roleplay_attempts"]
-    assert attempt["path"] == ["ask", "basics"] and attempt["score"] is not None
+    assert attempt["path"] == ["check", "basics"] and attempt["score"] is not None
+    assert attempt["tags"] == {"gift-wrap": ["implicit", "enhanced"]}
     steps = tables["coursekit_roleplay_steps"]
     assert [(s["attempt_id"], s["choice_id"]) for s in steps] == [
-        (attempt["id"], "ask"),
+        (attempt["id"], "check"),
         (attempt["id"], "basics"),
     ]
     (cert,) = tables["coursekit_certificates"]

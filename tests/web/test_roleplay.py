@@ -124,7 +124,7 @@ def test_the_review_names_one_better_reply_per_decision(mini_client, trainee) ->
     assert "“When do you need it?”" in review and "“Date first, then the wrapping.”" in review
     # the costliest decisions are marked in the steps and on the chart
     assert review.count("one of the costliest") == 2 and 'class="cost-mark"' in review
-    assert "It counted against Discover (-1), against Calibrate (-2)." in review
+    assert "Scored on: Discover -1, Calibrate -2." in review
 
 
 def test_choices_are_shuffled_per_attempt_stored_and_shown_again(

@@ -83,6 +83,7 @@ class Course:
     hash: str
     roleplays: MappingProxyType[str, Scenario] = field(default_factory=lambda: MappingProxyType({}))
     roleplay_mode: str = "practice"
+    roleplay_step_feedback: bool = False
     completion: CompletionSpec = field(default_factory=CompletionSpec)
     certificate_hours: float | None = None
 

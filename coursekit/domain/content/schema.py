@@ -68,8 +68,11 @@ class CourseSpec(Strict):
     title: LocalText
     summary: LocalText
     pass_mark: int = Field(ge=0, le=100)
-    # practice: the customer's meters (E, P, T) are shown while playing; assessment: hidden.
+    # practice: the customer's meters (the zone of tolerance, P, T) show while playing;
+    # assessment: hidden.
     roleplay_mode: Literal["practice", "assessment"] = "practice"
+    # practice only: each reply's feedback is shown right after the step, not only in review.
+    roleplay_step_feedback: bool = False
     category_sets: dict[Slug, tuple[Category, ...]] = Field(default_factory=dict)
     modules: tuple[ModuleSpec, ...] = Field(min_length=1)
     completion: CompletionSpec = CompletionSpec()

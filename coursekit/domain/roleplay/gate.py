@@ -3,7 +3,6 @@ replies. Each cue strategy plays greedily in each language and must fail; the be
 be the longest at few nodes; a random player rarely passes; enough decisions offer two
 defensible replies that trade one strength for another."""
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .cues import STRATEGIES, length
@@ -11,6 +10,7 @@ from .engine import Playthrough, advance, start
 from .model import Scenario
 from .schema import DIMENSIONS, Choice, Node, Scoring
 from .scoring import Result, best_reply, choice_value, score, true_tags
+from .walk import survey
 
 LANGS = ("en", "zh")
 MAX_LONGEST_BEST = 0.40  # share of decisions where the best reply is also the longest
@@ -52,19 +52,6 @@ def decisions(scenario: Scenario) -> dict[str, Node]:
             nodes[node_id] = node
             todo.extend(c.next for c in node.choices)
     return nodes
-
-
-def playthroughs(scenario: Scenario) -> Iterator[tuple[Playthrough, float]]:
-    """Every finished conversation with the chance that a random player has it."""
-    stack = [(start(scenario), 1.0)]
-    while stack:
-        play, chance = stack.pop()
-        if play.finished:
-            yield play, chance
-            continue
-        options = scenario.node(play.node_id).choices
-        for choice in reversed(options):
-            stack.append((advance(play, choice.id), chance / len(options)))
 
 
 def play_strategy(scenario: Scenario, strategy: str, lang: str) -> Playthrough:
@@ -118,13 +105,8 @@ def gate_report(scenario: Scenario) -> GateReport:
             runs.append(StrategyRun(strategy, lang, play.path, score(play, tags)))
     nodes = decisions(scenario)
     scoring = scenario.spec.scoring
-    random_pass, best = 0.0, None
-    for play, chance in playthroughs(scenario):
-        result = score(play, tags)
-        random_pass += chance * result.passed
-        if best is None or result.score > best.score:
-            best = result
-    assert best is not None
+    walked = survey(scenario)
+    assert walked.best is not None
     share = len(nodes) or 1
     return GateReport(
         runs=tuple(runs),
@@ -132,10 +114,10 @@ def gate_report(scenario: Scenario) -> GateReport:
             lang: sum(longest_is_best(n, scoring, lang) for n in nodes.values()) / share
             for lang in LANGS
         },
-        random_pass=random_pass,
+        random_pass=walked.random_pass,
         tradeoffs=sum(has_tradeoff(n, scoring) for n in nodes.values()) / share,
         dominated=sum(is_dominated(n) for n in nodes.values()) / share,
-        best=best,
+        best=walked.best[1],
     )
 
 

@@ -94,25 +94,114 @@ def satisfaction_score(state: CustomerState) -> float:
     return 80.0 if d == a else 50 + 30 * (p - a) / (d - a)
 
 
-def evidence_score(steps: Sequence[Step], dimension: str) -> DimensionScore:
-    """100 * sum(chosen - worst) / sum(best - worst) over the decisions where it was at stake."""
-    contributions = []
-    for step in steps:
-        values = [c.evidence.get(dimension, 0) for c in step.options]
-        best, worst = max(values), min(values)
-        if best == worst:
-            continue
-        best_choice = step.options[values.index(best)]
-        chosen = step.choice.evidence.get(dimension, 0)
-        contributions.append(
-            Contribution(step.index, step.choice.id, chosen, best, worst, best_choice.id)
+@dataclass(frozen=True)
+class Stake:
+    """One dimension at one decision: each reply's evidence, and the best and worst on offer."""
+
+    values: Mapping[str, int]  # choice id -> evidence
+    best: int
+    worst: int
+    best_choice_id: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a decision offers, worked out once per scenario version: every path the validator
+    walks and every attempt scored looks it up instead of recomputing it."""
+
+    values: Mapping[str, float]  # choice id -> overall value
+    best: Choice  # the reply with the best overall value (the first authored among equals)
+    stakes: Mapping[str, Stake]  # the dimensions at stake here
+
+
+def _decision(options: Sequence[Choice], scoring: Scoring) -> Decision:
+    stakes = {}
+    for dimension in DIMENSIONS:
+        values = {c.id: c.evidence.get(dimension, 0) for c in options}
+        best, worst = max(values.values()), min(values.values())
+        if best != worst:
+            best_id = next(c for c, v in values.items() if v == best)
+            stakes[dimension] = Stake(values, best, worst, best_id)
+    return Decision(
+        values={c.id: choice_value(c, scoring) for c in options},
+        best=best_reply(options, scoring),
+        stakes=stakes,
+    )
+
+
+_DECISIONS: dict[str, dict[str, Decision]] = {}
+
+
+def decisions_of(scenario: Scenario) -> dict[str, Decision]:
+    """Every decision node's table, cached by the scenario's content hash."""
+    found = _DECISIONS.get(scenario.hash)
+    if found is None:
+        if len(_DECISIONS) > 256:  # a long-lived process that saw many versions
+            _DECISIONS.clear()
+        scoring = scenario.spec.scoring
+        found = {
+            node_id: _decision(node.choices, scoring)
+            for node_id, node in scenario.spec.nodes.items()
+            if not node.ending
+        }
+        _DECISIONS[scenario.hash] = found
+    return found
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What a path has earned so far, one decision at a time: per dimension the evidence
+    against what was on offer, and per decision the better reply and its cost. An attempt
+    folds its steps into one; the validator carries one down every branch it walks."""
+
+    contributions: tuple[tuple[Contribution, ...], ...] = tuple(() for _ in DIMENSIONS)
+    better: tuple[Choice | None, ...] = ()
+    costs: tuple[float, ...] = ()
+    overpromised: bool = False
+
+    def add(self, decision: Decision, index: int, chosen: Choice) -> "Tally":
+        contributions = tuple(
+            found
+            if (stake := decision.stakes.get(dimension)) is None
+            else (
+                *found,
+                Contribution(
+                    index,
+                    chosen.id,
+                    stake.values[chosen.id],
+                    stake.best,
+                    stake.worst,
+                    stake.best_choice_id,
+                ),
+            )
+            for dimension, found in zip(DIMENSIONS, self.contributions, strict=True)
         )
+        values = decision.values
+        gain = values[decision.best.id] - values[chosen.id]
+        return Tally(
+            contributions,
+            (*self.better, decision.best if gain > 0 else None),
+            (*self.costs, round1(gain)),
+            self.overpromised or chosen.overpromise,
+        )
+
+
+def tally(scenario: Scenario, steps: Sequence[Step]) -> Tally:
+    table = decisions_of(scenario)
+    total = Tally()
+    for step in steps:
+        total = total.add(table[step.node_id], step.index, step.choice)
+    return total
+
+
+def evidence_score(dimension: str, contributions: tuple[Contribution, ...]) -> DimensionScore:
+    """100 * sum(chosen - worst) / sum(best - worst) over the decisions where it was at stake."""
     if not contributions:
         return DimensionScore(dimension, None, ())
     gained = sum(c.value - c.worst for c in contributions)
     possible = sum(c.best - c.worst for c in contributions)
     value = round1(100 * gained / possible)
-    return DimensionScore(dimension, value, tuple(contributions), evidence=value)
+    return DimensionScore(dimension, value, contributions, evidence=value)
 
 
 def coverage(scenario: Scenario, revealed: frozenset[str]) -> float:
@@ -159,22 +248,21 @@ def best_reply(options: Sequence[Choice], scoring: Scoring) -> Choice:
     return max(options, key=lambda c: choice_value(c, scoring))
 
 
-def better_choice(step: Step, scoring: Scoring) -> Choice | None:
-    """The best-valued reply at this decision, if it beats the one taken."""
-    best = best_reply(step.options, scoring)
-    if choice_value(best, scoring) > choice_value(step.choice, scoring):
-        return best
-    return None
-
-
 def score(play: Playthrough, tags: Tags | None = None) -> Result:
     """Score a finished playthrough; `tags` are the trainee's classification of what they
     uncovered. Deterministic: the same path and tags, the same result."""
     if not play.finished:
         raise ValueError("only a finished conversation can be scored")
-    scenario, state = play.scenario, play.state
+    return finish(play.scenario, play.state, tally(play.scenario, play.steps), tags)
+
+
+def finish(scenario: Scenario, state: CustomerState, earned: Tally, tags: Tags | None) -> Result:
+    """The result of a conversation that ended in `state` having earned `earned`."""
     spec = scenario.spec
-    dimensions = {d: evidence_score(play.steps, d) for d in DIMENSIONS}
+    dimensions = {
+        d: evidence_score(d, found)
+        for d, found in zip(DIMENSIONS, earned.contributions, strict=True)
+    }
     if spec.scoring.model == 2:
         found = state.revealed
         dimensions["discover"] = _with_act(dimensions["discover"], coverage(scenario, found))
@@ -199,13 +287,7 @@ def score(play: Playthrough, tags: Tags | None = None) -> Result:
         score=final,
         passed=final >= scoring.pass_score
         and not (scoring.pass_needs_satisfied_customer and customer == "dissatisfied"),
-        better=tuple(better_choice(step, scoring) for step in play.steps),
-        costs=tuple(
-            round1(
-                choice_value(best_reply(s.options, scoring), scoring)
-                - choice_value(s.choice, scoring)
-            )
-            for s in play.steps
-        ),
-        overpromised=any(step.choice.overpromise for step in play.steps),
+        better=earned.better,
+        costs=earned.costs,
+        overpromised=earned.overpromised,
     )

@@ -2,14 +2,10 @@
 
 from collections.abc import Iterator
 
-from .engine import replay
-from .gate import playthroughs
 from .model import Scenario
 from .schema import DIMENSIONS, ScenarioSpec
-from .scoring import Result, best_reply, choice_value, score, true_tags
-
-MAX_PATHS = 50_000  # beyond this a scenario is too bushy to check (or to play sensibly)
-MIN_DECISIONS, MAX_DECISIONS = 2, 12
+from .scoring import Result, best_reply, choice_value
+from .walk import MAX_DECISIONS, MAX_PATHS, MIN_DECISIONS, survey, walk
 
 Problems = list[tuple[str, str]]
 
@@ -128,48 +124,40 @@ def path_problems(scenario: Scenario) -> Problems:
     """Every path ends in 2-12 decisions; the best path passes and some path fails; a path
     with an over-promise never ends with the customer delighted. Each path is scored by the
     same function as an attempt, with every expectation it uncovered tagged right."""
-    spec = scenario.spec
-    tags = true_tags(scenario)
+    found = survey(scenario)
+    if found.too_many:
+        return [("nodes", f"too many paths to check (more than {MAX_PATHS} paths)")]
+    if found.bad_length is not None:
+        path = found.bad_length
+        return [
+            (
+                "nodes",
+                f"path {' > '.join(path)} has {len(path)} decisions "
+                f"({MIN_DECISIONS}-{MAX_DECISIONS} allowed)",
+            )
+        ]
+    if found.delighted_promise is not None:
+        node_id, choice_id, path = found.delighted_promise
+        return [
+            (
+                f"nodes.{node_id}",
+                f"path {' > '.join(path)} over-promises (choice {choice_id!r}) yet ends delighted",
+            )
+        ]
     problems: Problems = []
-    best = worst = None
-    for count, (play, _) in enumerate(playthroughs(scenario), start=1):
-        if count > MAX_PATHS:
-            return [("nodes", f"too many paths to check (more than {MAX_PATHS} paths)")]
-        path = play.path
-        if not MIN_DECISIONS <= len(path) <= MAX_DECISIONS:
-            return [
-                (
-                    "nodes",
-                    f"path {' > '.join(path)} has {len(path)} decisions "
-                    f"({MIN_DECISIONS}-{MAX_DECISIONS} allowed)",
-                )
-            ]
-        result = score(play, tags)
-        promised = next((s for s in play.steps if s.choice.overpromise), None)
-        if promised is not None and result.band == "delighted":
-            return [
-                (
-                    f"nodes.{promised.node_id}",
-                    f"path {' > '.join(path)} over-promises (choice "
-                    f"{promised.choice.id!r}) yet ends delighted",
-                )
-            ]
-        if best is None or result.score > best[1].score:
-            best = (path, result)
-        if worst is None or result.score < worst[1].score:
-            worst = (path, result)
-    pass_score = spec.scoring.pass_score
-    if best is not None and not best[1].passed:
+    pass_score = scenario.spec.scoring.pass_score
+    if found.best is not None and not found.best[1].passed:
+        best = found.best[1]
         problems.append(
             (
                 "scoring.pass_score",
-                f"even the best path scores {best[1].score} and does not pass "
-                f"(pass score {pass_score}, customer {best[1].band})",
+                f"even the best path scores {best.score} and does not pass "
+                f"(pass score {pass_score}, customer {best.band})",
             )
         )
-    if worst is not None and worst[1].passed:
+    if found.worst is not None and found.worst[1].passed:
         problems.append(
-            ("scoring.pass_score", f"every path passes (the lowest scores {worst[1].score})")
+            ("scoring.pass_score", f"every path passes (the lowest scores {found.worst[1].score})")
         )
     return problems
 
@@ -206,6 +194,5 @@ def choice_problems(spec: ScenarioSpec) -> Problems:
 def path_report(scenario: Scenario) -> list[tuple[tuple[str, ...], Result]]:
     """Every path with its result (every expectation uncovered tagged right), best first
     (for authors tuning a scenario)."""
-    tags = true_tags(scenario)
-    results = [(path, score(replay(scenario, path), tags)) for path in all_paths(scenario.spec)]
+    results = [(w.play.path, w.result) for w in walk(scenario)]
     return sorted(results, key=lambda item: -item[1].score)
