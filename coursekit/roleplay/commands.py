@@ -3,6 +3,7 @@ walked step by step through the customer's state (A, D, P, T), for authors."""
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from ..domain.roleplay import InvalidStep, Scenario, advance, start
 from ..domain.roleplay.engine import CustomerState
@@ -26,6 +27,7 @@ def _state(state: CustomerState) -> str:
 @click.argument("scenario_id")
 @click.option("--all", "show_all", is_flag=True, help="List every path, not just the extremes.")
 @click.option("--path", "path", default=None, help="Walk one path (choice ids, comma-separated).")
+@with_appcontext
 def roleplay_report(scenario_id: str, show_all: bool, path: str | None) -> None:
     """The gate's strategies, then every path's score; or walk one path step by step."""
     scenario = current_app.extensions["coursekit"].course.roleplays.get(scenario_id)
