@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from . import migrate
 from .domain.content import ContentError, load_course
+from .domain.content.check_lint import course_stats
 from .lti.cli import group as lti_group
 from .ops import commands as ops_commands
 from .outbox.cli import outbox_group
@@ -81,6 +82,9 @@ def check_content(directory: Path | None) -> None:
     questions = sum(len(m.check.questions) for m in course.modules)
     for scenario in course.roleplays.values():
         click.echo(gate_table(scenario))
+    checks = {m.id: m.check.questions for m in course.modules}
+    for stats in course_stats(checks).values():
+        click.echo(f"knowledge checks, {stats.summary()}")
     click.echo(
         f"{directory}: OK: course {course.id!r}, {len(course.modules)} modules, "
         f"{questions} questions, {len(course.roleplays)} role-plays "
