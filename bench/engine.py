@@ -1,6 +1,8 @@
 """Role-play engine speed: what start-up validation and one trainee step cost.
 
 Run: .venv/bin/python bench/engine.py
+Validation is one depth-first walk that scores every path with the attempts' own scoring
+function (each branch carries what it has earned), then the gate's cue strategies.
 Baseline in the same run: parsing the scenario's YAML file (every start-up does that anyway),
 so the figures can be compared across machines by their ratio.
 """
@@ -13,7 +15,9 @@ import yaml
 
 from coursekit.domain.content.loader import _Loader
 from coursekit.domain.roleplay import advance, replay, score, start
-from coursekit.domain.roleplay.validate import path_report, path_summaries
+from coursekit.domain.roleplay import walk as walking
+from coursekit.domain.roleplay.gate import gate_report
+from coursekit.domain.roleplay.validate import path_report
 
 ROOT = Path(__file__).resolve().parent.parent / "content"
 
@@ -33,15 +37,20 @@ def measure(path: Path) -> str:
     scenario = _Loader(ROOT).load_roleplay(path)
     assert scenario is not None
     spec = scenario.spec
-    n_paths = sum(1 for _ in path_summaries(spec))
+    n_paths = walking.survey(scenario).paths
     yaml_s = timed(lambda: yaml.safe_load(text))
-    validate_s = timed(lambda: sum(1 for _ in path_summaries(spec)))
+
+    def validate() -> None:  # every path walked and scored, then the gate's strategies
+        walking._SURVEYS.clear()
+        gate_report(scenario)
+
+    validate_s = timed(validate)
     best_path = path_report(scenario)[0][0]
     # one trainee step: replay the path so far (as the server does) and take the next choice
     prefix, last = best_path[:-1], best_path[-1]
     step_s = timed(lambda: advance(replay(scenario, prefix), last), repeat=200)
     play = replay(scenario, best_path)
-    score_s = timed(lambda: score(play), repeat=200)
+    score_s = timed(lambda: score(play, {}), repeat=200)
     assert start(scenario).node_id == spec.start
     return (
         f"{scenario.id:<22} {n_paths:>6} {yaml_s * 1e3:>8.1f} {validate_s * 1e3:>12.1f} "
