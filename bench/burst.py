@@ -70,6 +70,14 @@ def create_trainees(url: str, count: int) -> list[str]:
     return emails
 
 
+def tagging_form(scenario, path) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """What the trainee posts at the ending: every uncovered expectation tagged right."""
+    from coursekit.domain.roleplay import replay
+
+    found = replay(scenario, path).state.revealed
+    return {f"kind-{e.id}": list(e.kinds) for e in scenario.spec.expectations if e.id in found}
+
+
 def plan(emails: list[str], cookies: list[str], window: float, seed: int) -> list[dict]:
     """Each trainee's answers, path and the moments of its 7 submissions."""
     from coursekit.domain.content import load_course
@@ -81,7 +89,8 @@ def plan(emails: list[str], cookies: list[str], window: float, seed: int) -> lis
     module = course.module(MODULE)
     assert module is not None and course.module_of_roleplay(SCENARIO) is module
     answers = answers_to_form(correct_answers(module.check))
-    paths = [p for p in all_paths(course.roleplays[SCENARIO].spec) if len(p) == STEPS]
+    scenario = course.roleplays[SCENARIO]
+    paths = [p for p in all_paths(scenario.spec) if len(p) == STEPS]
     rng = random.Random(seed)
     trainees = []
     for email, cookie in zip(emails, cookies, strict=True):
@@ -94,7 +103,8 @@ def plan(emails: list[str], cookies: list[str], window: float, seed: int) -> lis
                 "module": MODULE,
                 "answers": answers,
                 "scenario": SCENARIO,
-                "path": list(rng.choice(paths)),
+                "path": list(path := rng.choice(paths)),
+                "tags": tagging_form(scenario, path),
                 "open_at": open_at,
                 "times": times,
             }

@@ -127,6 +127,11 @@ class Trainee(FastHttpUser):
             self.outcome["steps"].append(position)
             following = moved.headers["Location"]
             last = position == len(spec["path"]) - 1
+            if last and spec["tags"]:  # the ending: tag what was uncovered, then the review
+                page = self.call("GET role-play tagging", "GET", following, 200).text
+                form = {"csrf_token": dict(HIDDEN_RE.findall(page))["csrf_token"], **spec["tags"]}
+                tagged = self.call("POST role-play tags", "POST", f"{play_url}/classify", 303, form)
+                following = tagged.headers["Location"]
             if last != following.endswith("/review"):
                 raise Unexpected(f"step {position} led to {following}")
             kind = "GET role-play review" if last else "GET role-play page"

@@ -339,8 +339,12 @@ end
 """
 
 
-def scenario_paths() -> list[tuple[str, list[tuple[str, str]]]]:
-    """For each shipped role-play, its longest path as (node shown, choice taken) pairs."""
+def scenario_paths() -> list[tuple[str, list[tuple[str, str]], str]]:
+    """For each shipped role-play, its longest path as (node shown, choice taken) pairs, and
+    the tagging form a trainee sends at its ending (every uncovered expectation tagged right;
+    empty when nothing was uncovered)."""
+    from urllib.parse import urlencode
+
     from coursekit.domain.content import load_course
     from coursekit.domain.roleplay import advance, start
     from coursekit.domain.roleplay.validate import all_paths
@@ -354,7 +358,13 @@ def scenario_paths() -> list[tuple[str, list[tuple[str, str]]]]:
             steps.append((play.node_id, choice))
             play = advance(play, choice)
         assert play.finished
-        plays.append((scenario_id, steps))
+        tags = [
+            (f"kind-{e.id}", kind)
+            for e in scenario.spec.expectations
+            if e.id in play.state.revealed
+            for kind in e.kinds
+        ]
+        plays.append((scenario_id, steps, urlencode(tags)))
     return plays
 
 

@@ -52,7 +52,7 @@ end
 STEPS_SCRIPT = """
 local plans = {%(plans)s}
 threads = {}
-counters = {"steps", "starts", "unexpected"}
+counters = {"steps", "starts", "tagged", "unexpected"}
 local next_tid = 0
 function setup(thread)
   next_tid = next_tid + 1
@@ -62,7 +62,7 @@ end
 function init(args)
   plan = plans[tid]
   play_i = plan.first; step_i = 0; attempt = nil
-  steps = 0; starts = 0; unexpected = 0
+  steps = 0; starts = 0; tagged = 0; unexpected = 0
   headers = {["Cookie"] = plan.cookie, ["Content-Type"] = "application/x-www-form-urlencoded"}
 end
 function request()
@@ -73,6 +73,12 @@ function request()
     -- wrk run) is abandoned, and every start stores a new one
     local body = "csrf_token=" .. plan.csrf .. "&restart=1"
     return wrk.format("POST", "/roleplays/" .. play.scenario .. "/start", headers, body)
+  end
+  if step_i == #play.steps then
+    -- the ending: tag what the conversation uncovered, which scores it
+    pending = "classify"
+    local body = "csrf_token=" .. plan.csrf .. "&" .. play.tags
+    return wrk.format("POST", "/roleplays/attempts/" .. attempt .. "/classify", headers, body)
   end
   pending = "step"
   local step = play.steps[step_i + 1]
@@ -90,6 +96,8 @@ function response(status, headers, body)
   if pending == "start" then
     starts = starts + 1; step_i = 0
     attempt = string.match(location, "/attempts/(%%d+)")
+  elseif pending == "classify" then
+    tagged = tagged + 1; attempt = nil; play_i = play_i %% #plan.plays + 1
   else
     steps = steps + 1; step_i = step_i + 1
     if string.find(location, "/review$") then
@@ -103,10 +111,10 @@ end
 def steps_script(logins: list[tuple[str, str]]) -> str:
     paths = scenario_paths()
     plays = ", ".join(
-        f"{{scenario = {lua_string(sid)}, steps = {{"
+        f"{{scenario = {lua_string(sid)}, tags = {lua_string(tags)}, steps = {{"
         + ", ".join(f"{{{lua_string(n)}, {lua_string(c)}}}" for n, c in steps)
         + "}}"
-        for sid, steps in paths
+        for sid, steps, tags in paths
     )
     plans = ", ".join(
         f"{{cookie = {lua_string(cookie)}, csrf = {lua_string(csrf)}, "
