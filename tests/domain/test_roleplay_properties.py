@@ -162,3 +162,13 @@ def test_shuffled_orders_are_permutations_stable_per_seed(scenario: Scenario) ->
     best = best_reply(node.choices, scenario.spec.scoring).id
     first = sum(display_order(node, node_id, seed, 0)[0] == best for seed in range(400))
     assert 400 / len(node.choices) * 0.6 < first < 400 / len(node.choices) * 1.4
+
+
+def test_the_review_never_recommends_the_small_print_reply() -> None:
+    """The review once offered "next-day is our target, not a guarantee" as the better reply
+    for Calibrate on the over-promising path, although its feedback calls it a mistake."""
+    scenario = COURSE.roleplays["late-delivery"]
+    policy = next(c for c in scenario.node("opening").choices if c.id == "policy")
+    assert choice_value(policy, scenario.spec.scoring) < 0
+    for walked in walk(scenario):
+        assert all(b is None or b.id != "policy" for b in walked.result.better)
