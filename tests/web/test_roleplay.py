@@ -413,3 +413,20 @@ def test_the_lesson_page_shows_its_own_roleplays_best_score(
     assert '<span class="tag ok">best 87.8</span>' in lesson
     other = mini_client.get("/modules/two").get_data(as_text=True)
     assert "mini-call" not in other and "best " not in other
+
+
+def test_double_click_on_tagging_scores_once(mini_app: Flask, trainee) -> None:
+    clients = [mini_app.test_client() for _ in range(2)]
+    for c in clients:
+        login(c, "trainee@example.com")
+    url = begin(clients[0])
+    take(clients[0], url, "check")
+    take(clients[0], url, "basics")
+    forms = []
+    for c in clients:
+        html = c.get(url).get_data(as_text=True)
+        forms.append({"csrf_token": csrf_from(html), "kind-gift-wrap": ["implicit", "enhanced"]})
+    posts = zip(clients, forms, strict=True)
+    codes = race(*(submitter(c, f"{url}/classify", f) for c, f in posts))
+    assert sorted(codes) == [303, 409]
+    assert _statuses(mini_app) == ["finished"]
