@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Flask
 from flask_compress import Compress
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
 from .extension import CourseKit
@@ -23,7 +24,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_logging(app)
     CourseKit(app)
     init_compression(app)
+    init_proxies(app)
     return app
+
+
+def init_proxies(app: Flask) -> None:
+    """Behind COURSEKIT_TRUSTED_PROXIES proxies, the client's address and scheme come from
+    their X-Forwarded-For and X-Forwarded-Proto (a host app sets up its own middleware)."""
+    hops = int(app.config.get("COURSEKIT_TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def init_compression(app: Flask) -> None:

@@ -24,10 +24,18 @@ DEFAULTS: Mapping[str, Any] = {
     "COURSEKIT_DEFAULT_LANGUAGE": "en",
     "COURSEKIT_REGISTRATION_OPEN": True,
     "COURSEKIT_PRODUCTION": False,
-    # Per client address, and per account name tried, so neither one machine nor a botnet
-    # can guess a password quickly.
-    "COURSEKIT_LOGIN_LIMIT": "20 per minute;200 per hour",
+    # Rate limits, designed for a workshop: a room of 300 behind one Wi-Fi (one address)
+    # signs up, logs in and joins within minutes, while guessing stays slow. Per client
+    # address only failed logins and wrong join codes count; per account name every try does.
+    "COURSEKIT_LOGIN_LIMIT": "100 per 10 minutes;300 per day",  # failed logins per address
     "COURSEKIT_LOGIN_ACCOUNT_LIMIT": "5 per minute;30 per hour",
+    "COURSEKIT_REGISTER_LIMIT": "300 per 10 minutes",  # sign-ups per address
+    "COURSEKIT_JOIN_LIMIT": "30 per minute",  # join pages per signed-in trainee
+    "COURSEKIT_JOIN_MISS_LIMIT": "60 per 10 minutes",  # wrong join codes per address
+    # How many proxies (load balancer, ingress) in front of the standalone app set
+    # X-Forwarded-For and X-Forwarded-Proto: their addresses are replaced by the client's.
+    # 0 trusts none of these headers (a client could otherwise pick its own address).
+    "COURSEKIT_TRUSTED_PROXIES": 0,
     "COURSEKIT_MIN_PASSWORD_LENGTH": 10,
     "COURSEKIT_CHECK_TOKEN_MAX_AGE": 24 * 3600,  # seconds a knowledge-check form stays valid
     "COURSEKIT_FRAME_ANCESTORS": "'self'",  # who may embed CourseKit pages in a frame

@@ -13,6 +13,20 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, key_prefix="coursekit", strategy="moving-window")
 
 
+def failed(response: Response) -> bool:
+    """For limits that count only what went wrong: a refused login, an unknown join code."""
+    return response.status_code >= 400
+
+
+def learner_or_address_key() -> str:
+    """Per signed-in user where there is one (a room shares one address), else per address."""
+    from flask_login import current_user
+
+    if current_user and getattr(current_user, "is_authenticated", False):
+        return f"user:{current_user.get_id()}"
+    return get_remote_address()
+
+
 def login_account_key() -> str:
     """Rate-limit key for the account being tried, whatever address it is tried from."""
     return "account:" + request.form.get("email", "").strip().lower()

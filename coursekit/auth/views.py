@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
 from ..i18n import SESSION_KEY
-from ..security import limiter, login_account_key
+from ..security import failed, limiter, login_account_key
 from ..state import db_session, get_state
 from ..web import safe_next_url
 from . import services
@@ -62,7 +62,7 @@ def _start_session(user: User, remember: bool) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("30 per hour", methods=["POST"])
+@limiter.limit(lambda: current_app.config["COURSEKIT_REGISTER_LIMIT"], methods=["POST"])
 def register():
     _own_login_only()
     if not current_app.config["COURSEKIT_REGISTRATION_OPEN"]:
@@ -89,7 +89,11 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["COURSEKIT_LOGIN_LIMIT"], methods=["POST"])
+# Per address only failures count: a room logging in together is not slowed, a script
+# trying many accounts is.
+@limiter.limit(
+    lambda: current_app.config["COURSEKIT_LOGIN_LIMIT"], methods=["POST"], deduct_when=failed
+)
 @limiter.limit(
     lambda: current_app.config["COURSEKIT_LOGIN_ACCOUNT_LIMIT"],
     key_func=login_account_key,

@@ -25,7 +25,7 @@ from ..learn import services as learning
 from ..lti.links import roster_sources
 from ..roleplay import services as roleplays
 from ..roleplay.presenters import DIMENSION_LABELS
-from ..security import limiter
+from ..security import failed, learner_or_address_key, limiter
 from ..state import course, db_session, get_state
 from . import export, queries, services
 from .forms import CohortForm, JoinForm, RosterForm
@@ -271,7 +271,11 @@ def export_csv(cohort_id: int, kind: str):
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@limiter.limit("60 per minute", methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["COURSEKIT_JOIN_LIMIT"],
+    key_func=learner_or_address_key,
+    methods=["POST"],
+)
 @login_required
 def join():
     form = JoinForm()
@@ -283,7 +287,10 @@ def join():
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
-@limiter.limit("60 per minute")  # codes are short: guessing them must be slow
+# Codes are short, so guessing them must be slow: per trainee every page counts, per address
+# (a whole room) only the codes that open no cohort.
+@limiter.limit(lambda: current_app.config["COURSEKIT_JOIN_LIMIT"], key_func=learner_or_address_key)
+@limiter.limit(lambda: current_app.config["COURSEKIT_JOIN_MISS_LIMIT"], deduct_when=failed)
 def join_with_code(code: str):
     learner = current_learner()
     if learner is None:  # a phone that scanned the QR code: sign up (or log in) first
