@@ -43,8 +43,13 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # The sign-in this request runs under (set when signing in or loading the session), so
+    # that the login and remember-me cookies name it and logout can end exactly it.
+    sign_in_id = None  # str | None; not a column (the ORM maps only Mapped[] annotations)
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        base = f"{self.id}:{self.session_version}"
+        return f"{base}:{self.sign_in_id}" if self.sign_in_id else base
 
     @property
     def is_instructor(self) -> bool:
@@ -69,3 +74,18 @@ class Identity(Base):
     issuer: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignIn(Base):
+    """One sign-in on one device: the login and remember-me cookies name it, and logout
+    ends it on the server, so a copied cookie stops working (a password change or "sign out
+    everywhere" ends them all through the user's session version)."""
+
+    __tablename__ = "coursekit_sign_ins"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, unguessable
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("coursekit_users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

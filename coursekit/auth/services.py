@@ -1,13 +1,14 @@
 """Account services: each takes a session and plain values and raises AuthError on refusal."""
 
+import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..db import write_transaction
-from .models import Identity, Role, User
+from ..db import utcnow, write_transaction
+from .models import Identity, Role, SignIn, User
 from .passwords import hash_password, needs_rehash, verify_password
 
 MAX_PASSWORD_LENGTH = 256  # Argon2 hashes anything, but there is no reason to hash a novel
@@ -131,14 +132,65 @@ def set_locale(session: Session, user_id: int, locale: str) -> None:
 
 
 def load_session_user(session: Session, cookie_id: str) -> User | None:
-    """The user for a login cookie id "<id>:<session version>", if still valid."""
-    user_id, _, version = cookie_id.partition(":")
+    """The user for a login cookie id "<id>:<session version>[:<sign-in>]", if still valid:
+    the version is current and the sign-in has not ended."""
+    user_id, version, sign_in = [*cookie_id.split(":"), "", ""][:3]
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = session.get(User, int(user_id))
+    if sign_in:
+        row = session.execute(
+            select(User, SignIn.ended_at)
+            .join(SignIn, SignIn.user_id == User.id)
+            .where(User.id == int(user_id), SignIn.id == sign_in)
+        ).first()
+        if row is None or row.ended_at is not None:
+            return None
+        user = row[0]
+    else:  # a cookie from before sign-ins were recorded: valid until the version moves
+        user = session.get(User, int(user_id))
     if user is None or user.session_version != int(version):
         return None
+    user.sign_in_id = sign_in or None
     return user
+
+
+def start_sign_in(session: Session, user: User) -> None:
+    """Record a new sign-in for this device; the cookies Flask-Login writes next name it."""
+    with write_transaction(session):
+        row = SignIn(id=secrets.token_urlsafe(16), user_id=user.id)
+        session.add(row)
+    user.sign_in_id = row.id
+
+
+def end_sign_in(session: Session, user: User) -> None:
+    """Logout: end this device's sign-in on the server (a copied cookie stops working). A
+    session from before sign-ins were recorded can only be ended with all the others."""
+    with write_transaction(session):
+        if user.sign_in_id:
+            session.execute(
+                update(SignIn)
+                .where(SignIn.id == user.sign_in_id, SignIn.ended_at.is_(None))
+                .values(ended_at=utcnow())
+            )
+        else:
+            session.execute(
+                update(User)
+                .where(User.id == user.id)
+                .values(session_version=User.session_version + 1)
+            )
+
+
+def sign_out_everywhere(session: Session, user_id: int) -> None:
+    """End every sign-in of this user, on every device, remember-me cookies included."""
+    with write_transaction(session):
+        session.execute(
+            update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
+        )
+        session.execute(
+            update(SignIn)
+            .where(SignIn.user_id == user_id, SignIn.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from . import services
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 from .identity import current_learner, login_required
 from .models import User
+from .signin import begin_session
 
 bp = Blueprint("auth", __name__)
 
@@ -53,12 +54,7 @@ def _own_login_only() -> None:
 
 
 def _start_session(user: User, remember: bool) -> None:
-    # A fresh session on login defeats session fixation; the language choice survives.
-    lang = session.get(SESSION_KEY)
-    session.clear()
-    if lang:
-        session[SESSION_KEY] = lang
-    login_user(user, remember=remember)
+    begin_session(user, remember=remember)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -115,13 +111,32 @@ def login():
 @bp.post("/logout")
 def logout():
     _own_login_only()
-    logout_user()
+    learner = current_learner()
+    if learner is not None:  # end this sign-in on the server: a copied cookie stops working
+        services.end_sign_in(db_session(), learner)
+    _end_session()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("coursekit.site.index"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    _own_login_only()
+    learner = current_learner()
+    assert learner is not None
+    services.sign_out_everywhere(db_session(), learner.id)
+    _end_session()
+    flash(_("You are signed out on every device, this one included."), "info")
+    return redirect(url_for("coursekit.site.index"))
+
+
+def _end_session() -> None:
+    logout_user()  # also drops the remember-me cookie
     lang = session.get(SESSION_KEY)
     session.clear()
     if lang:
         session[SESSION_KEY] = lang
-    flash(_("You are logged out."), "info")
-    return redirect(url_for("coursekit.site.index"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -143,7 +158,9 @@ def change_password():
         except services.AuthError as error:
             getattr(form, error.field or "password").errors.append(_message(error))
         else:
-            login_user(user)  # re-issue this session's cookie with the new session version
+            # Re-issue this device's cookie with the new session version; others are out.
+            user.sign_in_id = learner.sign_in_id
+            login_user(user)
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("coursekit.site.index"))
     status = 422 if form.errors else 200

@@ -18,11 +18,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import refresh as refresh_locale
-from flask_login import login_user
 
 from ..auth.identity import current_learner
 from ..auth.models import User
 from ..auth.services import set_locale
+from ..auth.signin import begin_session
 from ..i18n import SESSION_KEY
 from ..security import allow_framing_by, csrf, limiter
 from ..signals import course_launched
@@ -182,11 +182,7 @@ def _sign_in(user: User, verified: VerifiedLaunch | None = None, lang: str | Non
     languages = current_app.config["COURSEKIT_LANGUAGES"]
     if verified is not None:
         lang = c.language(verified.message.locale, languages)
-    kept = lang or session.get(SESSION_KEY)
-    session.clear()
-    if kept:
-        session[SESSION_KEY] = kept
-    login_user(user)
+    begin_session(user, language=lang or session.get(SESSION_KEY))
     session[cookies.LTI_SESSION_KEY] = True
     g.pop("coursekit_learner", None)
     if lang:

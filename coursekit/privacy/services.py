@@ -41,6 +41,7 @@ ERASURE_POLICY: Mapping[str, str] = {
     "coursekit_lti_user_links": DELETE,  # the LMS subject per resource link
     "coursekit_lti_one_time_values": DELETE,  # short-lived launch links
     "coursekit_outbox": DELETE,  # grades and statements carry the LMS subject
+    "coursekit_sign_ins": DELETE,  # when and how often the person signed in
 }
 
 

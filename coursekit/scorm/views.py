@@ -14,9 +14,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_user
 
 from ..auth.identity import current_learner
+from ..auth.signin import begin_session
 from ..i18n import SESSION_KEY
 from ..lti.cookies import LTI_SESSION_KEY
 from ..security import (
@@ -125,11 +125,7 @@ def launch():
     except services.LaunchError as error:
         return _refusal("learner", f": {error}")
     # A fresh session for the learner (as at any login); a language choice survives.
-    kept_language = session.get(SESSION_KEY) or language
-    session.clear()
-    if kept_language:
-        session[SESSION_KEY] = kept_language
-    login_user(user)
+    begin_session(user, language=session.get(SESSION_KEY) or language)
     # The package page and the LMS around it may frame us; the player frames our own pages.
     allow_framing_by(["'self'", *dispatch.origins])
     # Our cookies are third-party in the LMS's frame: the LTI tool's session interface makes

@@ -56,6 +56,7 @@ DEEP_LINKING = _policy(
 
 POLICY: dict[str, Policy] = {
     "coursekit.auth.change_password": SIGNED_IN,
+    "coursekit.auth.sign_out_everywhere": SIGNED_IN,
     "coursekit.auth.login": PUBLIC,
     "coursekit.auth.logout": PUBLIC,
     "coursekit.auth.register": PUBLIC,
@@ -131,7 +132,13 @@ POLICY: dict[str, Policy] = {
 # Destructive for the data the other routes need: tried last (the admin, last of all).
 LAST = ("coursekit.lti_admin.remove_platform", "coursekit.privacy.erase")
 # These sign the client in or out: the persona signs in afresh afterwards.
-RESETS_SESSION = {"auth.login", "auth.logout", "auth.register", "auth.change_password"}
+RESETS_SESSION = {
+    "auth.login",
+    "auth.logout",
+    "auth.register",
+    "auth.change_password",
+    "auth.sign_out_everywhere",
+}
 NEEDS_REDIS = {"coursekit.certificates.batch_status", "coursekit.certificates.batch_download"}
 
 
