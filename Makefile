@@ -28,8 +28,9 @@ run: install
 ## serve: the production stack (gunicorn; PostgreSQL and Redis when COURSEKIT_DATABASE_URL and
 ## COURSEKIT_REDIS_URL are set, SQLite otherwise) on COURSEKIT_BIND (127.0.0.1:8000)
 serve: install
-	@mkdir -p instance
-	@test -s instance/secret-key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > instance/secret-key
+	@mkdir -p -m 700 instance && chmod 700 instance
+	@test -s instance/secret-key || (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > instance/secret-key)
+	@chmod 600 instance/secret-key
 	$(FLASK) coursekit check-content
 	$(FLASK) coursekit db upgrade
 	COURSEKIT_PRODUCTION=true COURSEKIT_LOG_FORMAT=json COURSEKIT_ACCESS_LOG=true \

@@ -96,12 +96,22 @@ DEFAULTS: Mapping[str, Any] = {
 }
 
 
+def private_file(path: Path) -> Path:
+    """Make `path` readable by its owner only, in a folder only the owner may enter: the
+    SQLite database (and the journals SQLite gives its mode) holds password hashes and work."""
+    if not path.parent.exists():  # a folder that exists (a host's) keeps its own mode
+        path.parent.mkdir(parents=True)
+        path.parent.chmod(0o700)  # mkdir's mode is filtered by the umask
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # create it, or leave it be
+    path.chmod(0o600)
+    return path
+
+
 def apply_defaults(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     if not app.config["COURSEKIT_DATABASE_URL"]:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-        db_file = Path(app.instance_path) / "coursekit.db"
+        db_file = private_file(Path(app.instance_path) / "coursekit.db")
         app.config["COURSEKIT_DATABASE_URL"] = f"sqlite:///{db_file}"
     if not app.config["COURSEKIT_CONTENT_DIR"]:
         app.config["COURSEKIT_CONTENT_DIR"] = str(paths.content_dir())
