@@ -31,10 +31,12 @@ serve: install
 	@mkdir -p -m 700 instance && chmod 700 instance
 	@test -s instance/secret-key || (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > instance/secret-key)
 	@chmod 600 instance/secret-key
+	@test -s instance/key-encryption-key || (umask 077 && $(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > instance/key-encryption-key)
 	$(FLASK) coursekit check-content
 	$(FLASK) coursekit db upgrade
 	COURSEKIT_PRODUCTION=true COURSEKIT_LOG_FORMAT=json COURSEKIT_ACCESS_LOG=true \
 	COURSEKIT_SECRET_KEY="$${COURSEKIT_SECRET_KEY:-$$(cat instance/secret-key)}" \
+	COURSEKIT_KEY_ENCRYPTION_KEYS="$${COURSEKIT_KEY_ENCRYPTION_KEYS:-$$(cat instance/key-encryption-key)}" \
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 ## system-deps: what the browser tests need from Debian (Chromium, poppler), if missing

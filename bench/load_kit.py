@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -148,6 +149,7 @@ def coursekit_env(url: str, *, redis: bool) -> dict[str, str]:
     env = {
         "COURSEKIT_PRODUCTION": "true",
         "COURSEKIT_SECRET_KEY": secrets.token_urlsafe(48),
+        "COURSEKIT_KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "COURSEKIT_LOG_FORMAT": "json",
         "COURSEKIT_ACCESS_LOG": "true",
         "COURSEKIT_DATABASE_URL": url,

@@ -69,6 +69,7 @@ def _coursekit(work: Path, name: str):  # type: ignore[no-untyped-def]
             "SECRET_KEY": "s" * 48,
             "COURSEKIT_DATABASE_URL": f"sqlite:///{work / name}.db",
             "COURSEKIT_PRODUCTION": True,
+            "COURSEKIT_KEY_ENCRYPTION_KEYS": ["mXvKpD1rBxl7vQ8Jc0m3bR2yTzNwq5Hs6eUaYfLgC9o="],
             "COURSEKIT_LOG_FORMAT": "json",
             "COURSEKIT_ACCESS_LOG": True,
         }

@@ -36,6 +36,9 @@ DEFAULTS: Mapping[str, Any] = {
     # X-Forwarded-For and X-Forwarded-Proto: their addresses are replaced by the client's.
     # 0 trusts none of these headers (a client could otherwise pick its own address).
     "COURSEKIT_TRUSTED_PROXIES": 0,
+    # Fernet keys sealing the tool's LTI private keys in the database (a list, or comma-
+    # separated): the first seals, all open. Required in production; apart from SECRET_KEY.
+    "COURSEKIT_KEY_ENCRYPTION_KEYS": (),
     "COURSEKIT_MIN_PASSWORD_LENGTH": 10,
     "COURSEKIT_CHECK_TOKEN_MAX_AGE": 24 * 3600,  # seconds a knowledge-check form stays valid
     "COURSEKIT_FRAME_ANCESTORS": "'self'",  # who may embed CourseKit pages in a frame
@@ -139,6 +142,12 @@ def check_production(app: Flask) -> None:
             "CourseKit refuses to start in production mode with a default or short secret key: "
             "set COURSEKIT_SECRET_KEY to a random value of at least 32 characters, e.g. "
             "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
+    if not app.config.get("COURSEKIT_KEY_ENCRYPTION_KEYS"):
+        raise RuntimeError(
+            "CourseKit refuses to start in production mode without COURSEKIT_KEY_ENCRYPTION_KEYS, "
+            "which seals the LTI private keys in the database: make one with `python -c "
+            "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
         )
 
 

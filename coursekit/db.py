@@ -75,10 +75,12 @@ def make_engine(url: str) -> Engine:
 class Database:
     """One engine and session factory per app, kept in app.extensions["coursekit"]."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, info: dict | None = None):
         self.url = url
         self.engine = make_engine(url)
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # `info` travels with every session: settings a service needs beside the rows (the
+        # keys that seal the LTI private keys), without reaching for the app.
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False, info=info or {})
 
     @property
     def is_sqlite(self) -> bool:

@@ -14,6 +14,7 @@ from .domain.content import load_course
 from .i18n import init_i18n
 from .learn.views import bp as learn_bp
 from .lti import grades as lti_grades
+from .lti.sealed import SEALING_KEYS, parse_keys
 from .lti.setup import LTI_BLUEPRINTS, init_lti
 from .ops import metrics as ops_metrics
 from .ops.health import bp as health_bp
@@ -57,7 +58,12 @@ class CourseKit:
         course = load_course(app.config["COURSEKIT_CONTENT_DIR"])
         host_login = init_login(app)
         app.extensions["coursekit"] = State(
-            db=Database(app.config["COURSEKIT_DATABASE_URL"]), course=course, host_login=host_login
+            db=Database(
+                app.config["COURSEKIT_DATABASE_URL"],
+                info={SEALING_KEYS: parse_keys(app.config["COURSEKIT_KEY_ENCRYPTION_KEYS"])},
+            ),
+            course=course,
+            host_login=host_login,
         )
         app.teardown_appcontext(close_session)
         init_i18n(app)

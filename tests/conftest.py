@@ -21,6 +21,8 @@ from coursekit.models import Base
 ROOT = Path(__file__).resolve().parent.parent
 MINI_CONTENT = ROOT / "tests" / "fixtures" / "mini"
 SECRET = "test-secret-key-that-is-long-enough-for-production-0123456789"
+# Seals the tool's LTI private keys in every test app, as production requires.
+KEY_ENCRYPTION_KEY = "mXvKpD1rBxl7vQ8Jc0m3bR2yTzNwq5Hs6eUaYfLgC9o="
 PASSWORD = "correct horse battery"
 POSTGRES_URL = os.environ.get("COURSEKIT_DATABASE_URL", "")
 
@@ -86,6 +88,7 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
         config = {
             "TESTING": True,
             "SECRET_KEY": SECRET,
+            "COURSEKIT_KEY_ENCRYPTION_KEYS": [KEY_ENCRYPTION_KEY],
             "COURSEKIT_DATABASE_URL": database_url,
             **settings,
         }

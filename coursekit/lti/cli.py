@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from ..command_session import command_session
 from ..orgs.models import DEFAULT_ORGANISATION_ID
 from . import dynamic, keys, registrations
+from .sealed import parse_keys
 
 group = AppGroup("lti", help="LTI 1.3: registered LMSs (platforms) and the tool's keys.")
 
@@ -37,6 +38,18 @@ def rotate_key(overlap_hours: int | None) -> None:
         )
     if rotation.dropped:
         click.echo(f"{rotation.dropped} key(s) past their overlap removed")
+
+
+@group.command("reseal-keys")
+def reseal_keys() -> None:
+    """Seal every stored tool key under the first COURSEKIT_KEY_ENCRYPTION_KEYS key: after
+    putting a new key first (keep the old one listed until this has run), or for keys stored
+    before sealing."""
+    if not parse_keys(current_app.config.get("COURSEKIT_KEY_ENCRYPTION_KEYS")):
+        raise click.ClickException("set COURSEKIT_KEY_ENCRYPTION_KEYS first")
+    with command_session() as session:
+        count = keys.reseal_keys(session)
+    click.echo(f"{count} key(s) sealed under the first COURSEKIT_KEY_ENCRYPTION_KEYS key")
 
 
 @group.command("add-platform")

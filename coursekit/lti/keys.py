@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..db import utcnow, write_transaction
 from .models import ToolKey
+from .sealed import SEALING_KEYS, reseal, seal, unseal
 from .types import SigningKey
 
 KEY_SIZE = 2048
@@ -46,6 +47,14 @@ def _thumbprint(private_pem: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
+def _sealing_keys(session: Session) -> tuple[str, ...]:
+    return session.info.get(SEALING_KEYS, ())
+
+
+def _pem(session: Session, key: ToolKey) -> str:
+    return unseal(key.private_pem, _sealing_keys(session))
+
+
 def _current(session: Session) -> ToolKey | None:
     return session.scalar(
         select(ToolKey).where(ToolKey.retire_at.is_(None)).order_by(ToolKey.id.desc()).limit(1)
@@ -60,9 +69,9 @@ def current_key(session: Session) -> SigningKey:
             key = _current(session)  # another request may have made it meanwhile
             if key is None:
                 pem = new_private_pem()
-                key = ToolKey(kid=_thumbprint(pem), private_pem=pem)
+                key = ToolKey(kid=_thumbprint(pem), private_pem=seal(pem, _sealing_keys(session)))
                 session.add(key)
-    return SigningKey(kid=key.kid, private_pem=key.private_pem.encode("ascii"))
+    return SigningKey(kid=key.kid, private_pem=_pem(session, key).encode("ascii"))
 
 
 def published_keys(session: Session, now: datetime | None = None) -> list[dict[str, Any]]:
@@ -74,7 +83,7 @@ def published_keys(session: Session, now: datetime | None = None) -> list[dict[s
         .where(or_(ToolKey.retire_at.is_(None), ToolKey.retire_at > now))
         .order_by(ToolKey.id.desc())
     )
-    return [public_jwk(k.private_pem, k.kid) for k in keys]
+    return [public_jwk(_pem(session, k), k.kid) for k in keys]
 
 
 @dataclass(frozen=True)
@@ -99,7 +108,8 @@ def rotate(session: Session, overlap: timedelta, now: datetime | None = None) ->
         dropped = session.execute(
             delete(ToolKey).where(ToolKey.retire_at.is_not(None), ToolKey.retire_at <= now)
         ).rowcount
-        key = ToolKey(kid=_thumbprint(pem), private_pem=pem, created_at=now)
+        sealed = seal(pem, _sealing_keys(session))
+        key = ToolKey(kid=_thumbprint(pem), private_pem=sealed, created_at=now)
         session.add(key)
     return Rotation(
         new_kid=key.kid,
@@ -107,3 +117,14 @@ def rotate(session: Session, overlap: timedelta, now: datetime | None = None) ->
         retire_at=now + overlap if previous else None,
         dropped=dropped or 0,
     )
+
+
+def reseal_keys(session: Session) -> int:
+    """Seal every stored key under the first COURSEKIT_KEY_ENCRYPTION_KEYS key (after a
+    rotation of that setting, or for keys stored in the clear); returns how many."""
+    keys = _sealing_keys(session)
+    with write_transaction(session):
+        stored = list(session.scalars(select(ToolKey)))
+        for key in stored:
+            key.private_pem = reseal(key.private_pem, keys)
+    return len(stored)

@@ -145,6 +145,11 @@ def test_production_refuses_a_default_or_weak_secret(database_url: str, secret: 
         create_app(config)
 
 
+def test_production_refuses_to_start_without_a_key_encryption_key(make_app) -> None:
+    with pytest.raises(RuntimeError, match="without COURSEKIT_KEY_ENCRYPTION_KEYS"):
+        make_app(COURSEKIT_PRODUCTION=True, COURSEKIT_KEY_ENCRYPTION_KEYS=())
+
+
 def test_production_with_a_real_secret_sets_secure_cookies(make_app) -> None:
     app = make_app(COURSEKIT_PRODUCTION=True)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
