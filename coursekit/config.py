@@ -28,7 +28,10 @@ DEFAULTS: Mapping[str, Any] = {
     # signs up, logs in and joins within minutes, while guessing stays slow. Per client
     # address only failed logins and wrong join codes count; per account name every try does.
     "COURSEKIT_LOGIN_LIMIT": "100 per 10 minutes;300 per day",  # failed logins per address
+    # Per account name, from browsers that never signed in to it (a browser that did is
+    # counted on its own, so guessing cannot lock the owner out).
     "COURSEKIT_LOGIN_ACCOUNT_LIMIT": "5 per minute;30 per hour",
+    "COURSEKIT_PASSWORD_CHANGE_LIMIT": "5 per 10 minutes",  # wrong current passwords per user
     "COURSEKIT_REGISTER_LIMIT": "300 per 10 minutes",  # sign-ups per address
     "COURSEKIT_JOIN_LIMIT": "30 per minute",  # join pages per signed-in trainee
     "COURSEKIT_JOIN_MISS_LIMIT": "60 per 10 minutes",  # wrong join codes per address

@@ -28,8 +28,21 @@ def learner_or_address_key() -> str:
 
 
 def login_account_key() -> str:
-    """Rate-limit key for the account being tried, whatever address it is tried from."""
-    return "account:" + request.form.get("email", "").strip().lower()
+    """Rate-limit key for the account being tried, whatever address it is tried from; a
+    browser that has signed in to that account before is counted on its own (auth/devices.py),
+    so nobody can lock the owner out by guessing."""
+    from .auth.devices import trusted_device
+
+    email = request.form.get("email", "").strip().lower()
+    device = trusted_device(email)
+    return f"device:{device}" if device else f"account:{email}"
+
+
+def user_key() -> str:
+    """Per signed-in user (the change-password form's guesses of the current password)."""
+    from flask_login import current_user
+
+    return f"user:{current_user.get_id()}"
 
 
 def init_security(app: Flask) -> None:

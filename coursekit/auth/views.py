@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
 from ..i18n import SESSION_KEY
-from ..security import failed, limiter, login_account_key
+from ..security import failed, limiter, login_account_key, user_key
 from ..state import db_session, get_state
 from ..web import safe_next_url
 from . import services
+from .devices import remember_device
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 from .identity import current_learner, login_required
 from .models import User
@@ -102,7 +103,9 @@ def login():
         user = services.authenticate(db_session(), form.email.data, form.password.data)
         if user is not None:
             _start_session(user, remember=form.remember.data)
-            return redirect(safe_next_url() or url_for("coursekit.site.index"))
+            response = redirect(safe_next_url() or url_for("coursekit.site.index"))
+            remember_device(response, user.email)
+            return response
         form.password.errors.append(_("The email or password is wrong."))
     status = 422 if form.errors else 200
     return render_template("coursekit/auth/login.html", form=form), status
@@ -141,6 +144,12 @@ def _end_session() -> None:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    lambda: current_app.config["COURSEKIT_PASSWORD_CHANGE_LIMIT"],
+    key_func=user_key,
+    methods=["POST"],
+    deduct_when=failed,
+)
 def change_password():
     _own_login_only()
     form = ChangePasswordForm()

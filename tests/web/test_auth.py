@@ -107,7 +107,7 @@ def test_login_is_rate_limited_per_account(client: FlaskClient, make_user) -> No
     ]
     assert codes == [422] * 5 + [429]
     refused = post_form(client, "/login", data={"email": "tom@example.com", "password": PASSWORD})
-    assert refused.status_code == 429  # even the right password waits
+    assert refused.status_code == 429  # a browser that never signed in to it waits
     assert "Too many attempts" in refused.get_data(as_text=True)
     # another account from the same address is still allowed
     make_user(email="ann@example.com")
@@ -117,6 +117,49 @@ def test_login_is_rate_limited_per_account(client: FlaskClient, make_user) -> No
         ).status_code
         == 302
     )
+
+
+def test_guessing_cannot_lock_the_owner_out(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    """The attack: five wrong passwords a minute for an e-mail kept its owner out. The
+    owner's browser, which signed in before, carries a device cookie and is counted apart."""
+    make_user(email="admin@example.com", role="admin")
+    owner = app.test_client()
+    assert (
+        post_form(owner, "/login", data={"email": "admin@example.com", "password": PASSWORD})
+    ).status_code == 302
+    assert owner.get_cookie("ck_device") is not None
+    html = owner.get("/").get_data(as_text=True)
+    owner.post("/logout", data={"csrf_token": csrf_from(html)})
+    attacker = app.test_client()
+    guesses = [
+        post_form(
+            attacker, "/login", data={"email": "admin@example.com", "password": f"guess-{i}-xx"}
+        ).status_code
+        for i in range(8)
+    ]
+    assert guesses[5:] == [429] * 3  # the attacker is slowed
+    back = post_form(owner, "/login", data={"email": "admin@example.com", "password": PASSWORD})
+    assert back.status_code == 302  # the owner is not
+    # a device cookie for another account, or a forged one, does not help the attacker
+    attacker.set_cookie("ck_device", owner.get_cookie("ck_device").value + "x")
+    forged = post_form(
+        attacker, "/login", data={"email": "admin@example.com", "password": PASSWORD}
+    )
+    assert forged.status_code == 429
+
+
+def test_guessing_the_current_password_on_the_change_page_is_slowed(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user(email="tom@example.com")
+    login(client, "tom@example.com")
+    wrong = {
+        "current_password": "not my password",
+        "password": "n3w-passphrase!",
+        "confirm": "n3w-passphrase!",
+    }
+    codes = [post_form(client, "/account/password", data=wrong).status_code for _ in range(6)]
+    assert codes == [422] * 5 + [429]
+    right = {**wrong, "current_password": PASSWORD}
+    assert post_form(client, "/account/password", data=right).status_code == 429
 
 
 def test_login_is_rate_limited_per_address(make_app, make_user) -> None:
