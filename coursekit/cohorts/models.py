@@ -52,3 +52,18 @@ class CohortMember(Base):
         ForeignKey("coursekit_users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CohortInvitation(Base):
+    """A roster line: an instructor invited whoever signs in with this e-mail. Nobody is
+    added to a cohort on an instructor's word alone: the person accepts (or joins by code),
+    so importing an e-mail never hands its account, its work or its certificate over."""
+
+    __tablename__ = "coursekit_cohort_invitations"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("coursekit_cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(254), primary_key=True, index=True)
+    name: Mapped[str] = mapped_column(String(200))  # as the roster gave it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

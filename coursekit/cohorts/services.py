@@ -14,7 +14,8 @@ from ..auth.models import Role, User
 from ..auth.services import normalise_email
 from ..db import utcnow, write_transaction
 from ..domain.roster import RosterRow
-from .models import Cohort, CohortInstructor, CohortMember
+from ..orgs.models import DEFAULT_ORGANISATION_ID
+from .models import Cohort, CohortInstructor, CohortInvitation, CohortMember
 
 # No 0/O, 1/I/L: a code read off a projector must not be mistyped.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -220,45 +221,76 @@ def join(session: Session, user_id: int, code: str) -> Joined:
 
 @dataclass(frozen=True)
 class ImportSummary:
-    added: int  # new members
-    already: int  # were members
-    new_accounts: int  # accounts created (they set a password when they sign up)
+    invited: int  # roster lines invited (or invited again): the same whatever the e-mail
 
 
 def import_roster(
     session: Session, cohort_id: int, viewer: User, rows: list[RosterRow]
 ) -> ImportSummary:
-    """Add a checked roster in one transaction: existing accounts are reused (by email), the
-    rest are created without a password, to be claimed when the trainee signs up."""
+    """Invite a checked roster in one transaction. No account is created or added: each
+    person joins when they sign in with that e-mail and accept (or join with the code), so
+    an instructor cannot pull in someone else's account, and the summary says nothing about
+    which e-mails have one."""
     with write_transaction(session):
         cohort = cohort_for(session, cohort_id, viewer)
-        emails = [row.email for row in rows]
-        users = {u.email: u for u in session.scalars(select(User).where(User.email.in_(emails)))}
-        created = 0
-        for row in rows:
-            if row.email not in users:
-                user = User(
-                    email=row.email,
-                    name=row.name,
-                    password_hash=None,
-                    role=Role.TRAINEE,
-                    organisation_id=cohort.organisation_id,
-                )
-                session.add(user)
-                users[row.email] = user
-                created += 1
-        session.flush()
-        members = set(
-            session.scalars(select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id))
+        invited = set(
+            session.scalars(
+                select(CohortInvitation.email).where(CohortInvitation.cohort_id == cohort.id)
+            )
         )
-        added = 0
         for row in rows:
-            user_id = users[row.email].id
-            if user_id not in members:
-                session.add(CohortMember(cohort_id=cohort.id, user_id=user_id))
-                members.add(user_id)
-                added += 1
-    return ImportSummary(added=added, already=len(rows) - added, new_accounts=created)
+            if row.email not in invited:
+                session.add(CohortInvitation(cohort_id=cohort.id, email=row.email, name=row.name))
+                invited.add(row.email)
+    return ImportSummary(invited=len(rows))
+
+
+def _may_accept(user: User, cohort: Cohort) -> bool:
+    """Never across organisations: a trainee of the cohort's organisation, or of the default
+    one (who signed up on their own), may accept; nobody else sees the invitation."""
+    return user.role == Role.TRAINEE and user.organisation_id in (
+        cohort.organisation_id,
+        DEFAULT_ORGANISATION_ID,
+    )
+
+
+def invitations_for(session: Session, user: User) -> list[Cohort]:
+    """The open cohorts that invited this user's e-mail and that they may join."""
+    joined = select(CohortMember.cohort_id).where(CohortMember.user_id == user.id)
+    cohorts = session.scalars(
+        select(Cohort)
+        .join(CohortInvitation, CohortInvitation.cohort_id == Cohort.id)
+        .where(CohortInvitation.email == user.email, Cohort.archived_at.is_(None))
+        .where(Cohort.id.not_in(joined))
+        .order_by(Cohort.id)
+    )
+    return [c for c in cohorts if _may_accept(user, c)]
+
+
+def answer_invitation(session: Session, user: User, cohort_id: int, *, accept: bool) -> Cohort:
+    """Accept (join) or decline an invitation to this user's e-mail; either way it is used
+    up. An invitation the user does not have is CohortNotFound, and nothing changes."""
+    with write_transaction(session):
+        invitation = session.get(CohortInvitation, (cohort_id, user.email))
+        cohort = session.get(Cohort, cohort_id)
+        if invitation is None or cohort is None or not _may_accept(user, cohort):
+            raise CohortNotFound(f"no invitation to cohort {cohort_id}")
+        joining = accept and cohort.archived_at is None
+        if joining and session.get(CohortMember, (cohort.id, user.id)) is None:
+            session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
+        session.delete(invitation)
+    return cohort
+
+
+def pending_invitations(session: Session, cohort_id: int) -> list[CohortInvitation]:
+    """A cohort's roster lines nobody has answered yet, for its instructors."""
+    return list(
+        session.scalars(
+            select(CohortInvitation)
+            .where(CohortInvitation.cohort_id == cohort_id)
+            .order_by(CohortInvitation.email)
+        )
+    )
 
 
 def emails_of(session: Session, user_ids: list[int]) -> list[str]:

@@ -186,6 +186,7 @@ def dashboard(cohort_id: int):
         pages=pages,
         rows=ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
         roster_form=RosterForm(),
+        invited=services.pending_invitations(db_session(), cohort.id),
         lms_rosters=len(roster_sources(db_session(), cohort.id)),
         at_risk_shown=data.at_risk[:AT_RISK_SHOWN],
         dimension_labels=DIMENSION_LABELS,
@@ -211,11 +212,9 @@ def roster(cohort_id: int):
             summary = services.import_roster(db_session(), cohort.id, current_learner(), rows)
             flash(
                 _(
-                    "Imported: %(added)d added, %(already)d already in the cohort, "
-                    "%(new)d new accounts.",
-                    added=summary.added,
-                    already=summary.already,
-                    new=summary.new_accounts,
+                    "%(n)d people invited. Each joins when they sign in with that e-mail and "
+                    "accept, or joins with the cohort's code.",
+                    n=summary.invited,
                 ),
                 "success",
             )
@@ -268,6 +267,21 @@ def export_csv(cohort_id: int, kind: str):
 
 
 # --- joining, for trainees --------------------------------------------------------------
+
+
+@bp.post("/invitations/<int:cohort_id>")
+@login_required
+def answer_invitation(cohort_id: int):
+    accept = request.form.get("answer") == "accept"
+    try:
+        cohort = services.answer_invitation(
+            db_session(), current_learner(), cohort_id, accept=accept
+        )
+    except services.CohortNotFound:
+        abort(404)
+    if accept:
+        flash(_("Welcome to %(name)s!", name=cohort.name), "success")
+    return redirect(url_for("coursekit.site.index"), code=303)
 
 
 @bp.route("/join", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from ..auth.services import ExternalPerson, find_by_email, normalise_email, prov
 from ..cohorts.models import Cohort, CohortInstructor, CohortMember
 from ..db import utcnow, write_transaction
 from ..domain.content import Course
+from ..orgs.models import DEFAULT_ORGANISATION_ID
 from . import claims as c
 from .deep_linking import exists
 from .models import LtiContext, Platform, ResourceLink, UserLink
@@ -66,7 +67,11 @@ def find_or_make_user(session: Session, platform: Platform, message: c.LaunchMes
         return known
     email = _plausible_email(message.email)
     existing = find_by_email(session, email) if email else None
-    if email is None or (existing is not None and not _linkable(session, existing)):
+    foreign = existing is not None and existing.organisation_id not in (
+        platform.organisation_id,
+        DEFAULT_ORGANISATION_ID,
+    )  # never across organisations: another organisation's LMS names its own people only
+    if email is None or (existing is not None and (foreign or not _linkable(session, existing))):
         if existing is not None:
             log.info("LTI: %s is an account the LMS may not sign in as; making a new one", email)
         email, existing = synthetic_email(platform.issuer, message.subject), None

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import MetaData, Table, and_, func, or_, select, update
+from sqlalchemy import MetaData, Table, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..auth.models import Role, User
@@ -142,6 +142,10 @@ def erase(
                 report.revoked = _revoke(session, table, where, actor_id, now, texts)
             elif policy is None:  # a table nobody classified yet: keep it, minus the text
                 _scrub(session, table, where, words, texts.name, report)
+        # Roster invitations name the e-mail, not the account.
+        invitations = metadata.tables.get("coursekit_cohort_invitations")
+        if invitations is not None:
+            session.execute(delete(invitations).where(invitations.c.email == person.email))
         session.execute(
             update(users)
             .where(users.c.id == user_id)

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from ..auth.identity import current_learner
 from ..auth.services import set_locale
 from ..certificates import services as certificates
+from ..cohorts import services as cohorts
 from ..domain.completion import missing
 from ..i18n import SESSION_KEY
 from ..learn.services import progress
@@ -25,6 +26,7 @@ def index():
         progress=course_progress,
         certificate=certificates.of_trainee(db_session(), learner.id, course().id),
         missing=missing(course(), course_progress),
+        invitations=cohorts.invitations_for(db_session(), learner),
     )
 
 

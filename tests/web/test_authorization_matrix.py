@@ -56,6 +56,8 @@ DEEP_LINKING = _policy(
 
 POLICY: dict[str, Policy] = {
     "coursekit.auth.change_password": SIGNED_IN,
+    # Only the person a roster invited may answer (nobody in this world has an invitation).
+    "coursekit.cohorts.answer_invitation": _policy("the person the roster invited"),
     "coursekit.auth.sign_out_everywhere": SIGNED_IN,
     "coursekit.auth.login": PUBLIC,
     "coursekit.auth.logout": PUBLIC,

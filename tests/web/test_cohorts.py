@@ -1,7 +1,6 @@
 """Cohorts through the test client: authorisation, join codes, roster import, exports, and a
 dashboard whose number of queries does not grow with the number of trainees."""
 
-import csv
 import io
 import re
 
@@ -251,30 +250,49 @@ def upload(client: FlaskClient, cohort_id: int, data: bytes):  # type: ignore[no
     )
 
 
-def test_roster_import_reuses_accounts_and_handles_a_bom(mini_app: Flask, people) -> None:
+def members_of(app: Flask, cohort_id: int) -> set[str]:
+    session = session_of(app)
+    try:
+        return set(
+            session.scalars(
+                select(User.email)
+                .join(CohortMember, CohortMember.user_id == User.id)
+                .where(CohortMember.cohort_id == cohort_id)
+            )
+        )
+    finally:
+        session.close()
+
+
+def test_a_roster_invites_and_people_join_by_accepting(mini_app: Flask, people) -> None:
     accounts, clients = people
     cohort_id = new_cohort(clients["wang"])
     response = upload(clients["wang"], cohort_id, ROSTER.encode("utf-8-sig"))
     assert response.status_code == 303
     page = clients["wang"].get(f"/cohorts/{cohort_id}").get_data(as_text=True)
-    assert "2 added, 0 already in the cohort, 1 new accounts" in page
-    assert "张三" in page
+    # the same words whether an e-mail has an account (Tom) or not (张三)
+    assert "2 people invited." in page and "Invited, not joined yet: 2" in page
+    assert "张三 · zhang.san@example.com" in page
+    assert members_of(mini_app, cohort_id) == set()  # nobody is added on a roster alone
     again = upload(clients["wang"], cohort_id, ROSTER.encode("utf-8"))  # no BOM this time
     assert again.status_code == 303
-    assert "0 added, 2 already in the cohort, 0 new accounts" in clients["wang"].get(
-        f"/cohorts/{cohort_id}"
-    ).get_data(as_text=True)
-    session = session_of(mini_app)
-    assert (
-        session.scalar(
-            select(func.count()).select_from(User).where(User.email == "tom@example.com")
-        )
-        == 1
+    assert "Invited, not joined yet: 2" in clients["wang"].get(f"/cohorts/{cohort_id}").get_data(
+        as_text=True
     )
+    session = session_of(mini_app)
+    assert session.scalar(select(func.count()).select_from(User)) == 4  # no account made
     session.close()
-    # the imported trainee claims the account by signing up with that email
+    # Tom sees the invitation on the course page and accepts it
+    home = clients["tom"].get("/").get_data(as_text=True)
+    assert "You are invited to the cohort “Workshop”" in home
+    accepted = clients["tom"].post(
+        f"/invitations/{cohort_id}", data={"csrf_token": csrf_from(home), "answer": "accept"}
+    )
+    assert accepted.status_code == 303 and members_of(mini_app, cohort_id) == {"tom@example.com"}
+    assert "You are invited" not in clients["tom"].get("/").get_data(as_text=True)
+    # 张三 signs up with that e-mail, sees the invitation, and declines it
     phone = mini_app.test_client()
-    claimed = post_form(
+    signed_up = post_form(
         phone,
         "/register",
         data={
@@ -284,8 +302,37 @@ def test_roster_import_reuses_accounts_and_handles_a_bom(mini_app: Flask, people
             "confirm": PASSWORD,
         },
     )
-    assert claimed.status_code == 302
-    assert accounts["tom"]  # Tom's own account was reused, not duplicated (checked above)
+    assert signed_up.status_code == 302
+    home = phone.get("/").get_data(as_text=True)
+    assert "You are invited to the cohort “Workshop”" in home
+    declined = phone.post(
+        f"/invitations/{cohort_id}", data={"csrf_token": csrf_from(home), "answer": "decline"}
+    )
+    assert declined.status_code == 303 and members_of(mini_app, cohort_id) == {"tom@example.com"}
+    again = phone.post(
+        f"/invitations/{cohort_id}", data={"csrf_token": csrf_from(home), "answer": "accept"}
+    )
+    assert again.status_code == 404  # an answered invitation is used up
+    assert accounts["tom"]
+
+
+def test_importing_someones_email_hands_over_nothing(mini_app: Flask, people) -> None:
+    """The attack: instructor B imported li.na's e-mail, then read her attempts, re-issued and
+    revoked her certificate. Now the import only invites; B sees nothing of her."""
+    accounts, clients = people
+    tom = accounts["tom"]
+    mine = new_cohort(clients["wang"], name="Wang's")
+    join(clients["tom"], code_of(mini_app, mine))  # Tom is in Wang's cohort, with his work
+    theirs = new_cohort(clients["lee"], name="Lee's")
+    upload(clients["lee"], theirs, b"name,email\nTom,tom@example.com\n")
+    assert members_of(mini_app, theirs) == set()
+    lee = clients["lee"]
+    assert lee.get(f"/cohorts/{theirs}/trainees/{tom.id}").status_code == 404
+    # and an admin's e-mail is never more than an invitation nobody can accept as admin
+    upload(lee, theirs, b"name,email\nBoss,admin@example.com\n")
+    home = clients["admin"].get("/").get_data(as_text=True)
+    assert "You are invited" not in home
+    assert members_of(mini_app, theirs) == set()
 
 
 def test_roster_errors_name_the_line_and_import_nothing(mini_app: Flask, people) -> None:
@@ -318,15 +365,17 @@ def test_roster_errors_name_the_line_and_import_nothing(mini_app: Flask, people)
 def test_exports_have_a_bom_and_neutralise_formulas(mini_app: Flask, people, make_user) -> None:
     _, clients = people
     cohort_id = new_cohort(clients["wang"])
-    rows = [
-        ["name", "email"],
-        ['=HYPERLINK("http://evil.example","click")', "evil@example.com"],
-        ["+cmd", "plus@example.com"],
-        ["李四", "li.si@example.com"],
-    ]
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    assert upload(clients["wang"], cohort_id, buffer.getvalue().encode()).status_code == 303
+    names = {
+        "evil@example.com": '=HYPERLINK("http://evil.example","click")',
+        "plus@example.com": "+cmd",
+        "li.si@example.com": "李四",
+    }
+    session = session_of(mini_app)
+    code = code_of(mini_app, cohort_id)
+    for email, name in names.items():  # trainees who joined with these names
+        user = make_user(email=email, name=name, target=mini_app)
+        services.join(session, user.id, code)
+    session.close()
     for kind in ("matrix", "attempts"):
         response = clients["wang"].get(f"/cohorts/{cohort_id}/export/{kind}.csv")
         body = response.get_data()
