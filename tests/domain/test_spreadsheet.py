@@ -17,6 +17,10 @@ from coursekit.domain.spreadsheet import safe_cell
         "\rtext",
         "=",  # the start character alone
         "=张三",
+        "＝HYPERLINK(\"http://evil.example\")",  # fullwidth, as a Chinese input method types it
+        "＋1",
+        "－1＋2",
+        "＠SUM(A1:A2)",
     ],
 )
 def test_formula_starts_get_a_leading_apostrophe(value: str) -> None:
