@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db import utcnow, write_transaction
+from ..domain.names import name_problem
 from .models import Identity, Role, SignIn, User
 from .passwords import hash_password, needs_rehash, verify_password
 
@@ -54,6 +55,8 @@ def register(
     name = name.strip()
     if not name:
         raise AuthError("name is required", "name")
+    if (problem := name_problem(name)) is not None:
+        raise AuthError(problem, "name")
     if password is not None:
         check_password_rules(password, email, min_password_length)
     user = User(

@@ -37,6 +37,12 @@ _MESSAGES = {
     ),
     "password too long": lambda: _("That password is too long."),
     "name is required": lambda: _("Please enter your name."),
+    "the name contains a control character": lambda: _(
+        "The name contains a character that cannot be shown."
+    ),
+    "the name contains a text-direction override": lambda: _(
+        "The name contains a text-direction control: type the name as it is written."
+    ),
 }
 
 

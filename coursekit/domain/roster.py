@@ -3,10 +3,11 @@
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
+
+from .names import name_problem
 
 MAX_ROWS = 5000
 NAME_HEADERS = {"name", "full name", "姓名", "名字"}
@@ -74,8 +75,8 @@ def parse_roster(text: str) -> list[RosterRow]:
         if len(name) > 200:
             errors.append(RosterError(index, "the name is longer than 200 characters"))
             continue
-        if any(unicodedata.category(ch) == "Cc" for ch in name):
-            errors.append(RosterError(index, "the name contains a control character"))
+        if (problem := name_problem(name)) is not None:
+            errors.append(RosterError(index, problem))
             continue
         try:
             email = validate_email(email, check_deliverability=False).normalized.lower()

@@ -296,3 +296,28 @@ def test_rate_limits_live_in_redis_when_configured(make_app, make_user) -> None:
     assert codes[-1] == 429
     assert any(b"coursekit" in key for key in server.keys("*"))
     server.flushdb()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Ann\u202eredaer", "text-direction control"),  # would display as "Annreader" reversed
+        ("\u2067Mallory\u2069", "text-direction control"),
+        ("Tom\x07", "cannot be shown"),
+    ],
+)
+def test_sign_up_refuses_direction_overrides_and_control_characters(
+    client: FlaskClient, db, name: str, message: str
+) -> None:
+    before = count_users(db)
+    response = post_form(client, "/register", data={**REGISTRATION, "name": name})
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert count_users(db) == before
+
+
+def test_names_in_any_script_still_sign_up(client: FlaskClient, db) -> None:
+    for i, name in enumerate(["محمد", "שרה", "प्रिया", "𠮷田", "Zoë Ñúñez"]):
+        data = {**REGISTRATION, "name": name, "email": f"n{i}@example.com"}
+        assert post_form(client, "/register", data=data).status_code == 302
+        html = client.get("/").get_data(as_text=True)
+        client.post("/logout", data={"csrf_token": csrf_from(html)})
