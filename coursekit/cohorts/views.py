@@ -303,7 +303,11 @@ def join():
 @bp.route("/join/<code>", methods=["GET", "POST"])
 # Codes are short, so guessing them must be slow: per trainee every page counts, per address
 # (a whole room) only the codes that open no cohort.
-@limiter.limit(lambda: current_app.config["COURSEKIT_JOIN_LIMIT"], key_func=learner_or_address_key)
+@limiter.limit(
+    lambda: current_app.config["COURSEKIT_JOIN_LIMIT"],
+    key_func=learner_or_address_key,
+    exempt_when=lambda: current_learner() is None,  # a phone that scanned the QR: sign up first
+)
 @limiter.limit(lambda: current_app.config["COURSEKIT_JOIN_MISS_LIMIT"], deduct_when=failed)
 def join_with_code(code: str):
     learner = current_learner()

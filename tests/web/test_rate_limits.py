@@ -15,8 +15,10 @@ from tests.conftest import PASSWORD, csrf_from, login, post_form
 ROOM = 300
 
 
-def sign_up(app: Flask, i: int, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def sign_up(app: Flask, i: int, headers: dict[str, str] | None = None, code: str = ""):  # type: ignore[no-untyped-def]
     phone = app.test_client()
+    if code:  # the phone scanned the projector's QR code before it had an account
+        assert phone.get(f"/join/{code}", headers=headers).status_code == 302
     page = phone.get("/register", headers=headers).get_data(as_text=True)
     data = {
         "csrf_token": csrf_from(page),
@@ -48,7 +50,7 @@ def cohort_code(mini_app: Flask, make_user) -> str:
 def test_a_room_behind_one_address_signs_up_and_joins(mini_app: Flask, cohort_code) -> None:
     assert mini_app.config["RATELIMIT_ENABLED"]
     for i in range(ROOM):
-        phone, signed_up = sign_up(mini_app, i)
+        phone, signed_up = sign_up(mini_app, i, code=cohort_code)
         assert signed_up.status_code == 302, (i, signed_up.status_code)
         joined = join(phone, cohort_code)
         assert joined.status_code in (302, 303), (i, joined.status_code)
