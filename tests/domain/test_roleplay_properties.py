@@ -17,7 +17,7 @@ from coursekit.domain.roleplay.gate import (
     is_dominated,
 )
 from coursekit.domain.roleplay.order import display_order
-from coursekit.domain.roleplay.scoring import best_reply, choice_value, true_tags
+from coursekit.domain.roleplay.scoring import best_reply, choice_value, decisions_of, true_tags
 from coursekit.domain.roleplay.validate import all_paths, path_report
 from coursekit.domain.roleplay.walk import walk
 from tests.conftest import ROOT
@@ -128,8 +128,8 @@ def test_no_surface_cue_passes_in_either_language(scenario: Scenario) -> None:
 def test_at_most_nodes_no_reply_is_best_on_every_dimension(scenario: Scenario) -> None:
     """One honest reply is not paid on every count: at most decisions the replies trade one
     strength for another."""
-    nodes = decisions(scenario)
-    dominated = [n for n, node in nodes.items() if is_dominated(node)]
+    nodes, table = decisions(scenario), decisions_of(scenario)
+    dominated = [n for n, node in nodes.items() if is_dominated(node, table[n])]
     assert len(dominated) < len(nodes) / 2, dominated
 
 

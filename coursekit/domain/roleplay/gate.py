@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from .cues import STRATEGIES, length
 from .engine import Playthrough, advance, start
 from .model import Scenario
-from .schema import DIMENSIONS, Choice, Node, Scoring
-from .scoring import Result, best_reply, choice_value, score, true_tags
+from .schema import DIMENSIONS, Choice, Node
+from .scoring import Decision, Result, decisions_of, score, true_tags
+from .validate import reachable
 from .walk import survey
 
 LANGS = ("en", "zh")
@@ -40,18 +41,9 @@ class GateReport:
 
 
 def decisions(scenario: Scenario) -> dict[str, Node]:
-    """The decision nodes a conversation can reach."""
-    nodes, seen, todo = {}, set(), [scenario.spec.start]
-    while todo:
-        node_id = todo.pop()
-        if node_id in seen:
-            continue
-        seen.add(node_id)
-        node = scenario.node(node_id)
-        if not node.ending:
-            nodes[node_id] = node
-            todo.extend(c.next for c in node.choices)
-    return nodes
+    """The decision nodes a conversation can reach, in authored order."""
+    found = reachable(scenario.spec)
+    return {n: node for n, node in scenario.spec.nodes.items() if n in found and not node.ending}
 
 
 def play_strategy(scenario: Scenario, strategy: str, lang: str) -> Playthrough:
@@ -62,11 +54,11 @@ def play_strategy(scenario: Scenario, strategy: str, lang: str) -> Playthrough:
     return play
 
 
-def longest_is_best(node: Node, scoring: Scoring, lang: str) -> bool:
-    top = choice_value(best_reply(node.choices, scoring), scoring)
+def longest_is_best(node: Node, decision: Decision, lang: str) -> bool:
+    top = decision.values[decision.best.id]
     longest = max(length(c.say.get(lang)) for c in node.choices)
     return any(
-        choice_value(c, scoring) == top and length(c.say.get(lang)) == longest for c in node.choices
+        decision.values[c.id] == top and length(c.say.get(lang)) == longest for c in node.choices
     )
 
 
@@ -74,12 +66,13 @@ def _stronger_somewhere(a: Choice, b: Choice) -> bool:
     return any(a.evidence.get(d, 0) > b.evidence.get(d, 0) for d in DIMENSIONS)
 
 
-def has_tradeoff(node: Node, scoring: Scoring) -> bool:
+def has_tradeoff(node: Node, decision: Decision) -> bool:
     """Two replies, both of positive value and close in value, each stronger than the other
     on some dimension."""
-    good = [c for c in node.choices if choice_value(c, scoring) > 0 and not c.overpromise]
+    values = decision.values
+    good = [c for c in node.choices if values[c.id] > 0 and not c.overpromise]
     return any(
-        abs(choice_value(a, scoring) - choice_value(b, scoring)) <= CLOSE_VALUE
+        abs(values[a.id] - values[b.id]) <= CLOSE_VALUE
         and _stronger_somewhere(a, b)
         and _stronger_somewhere(b, a)
         for i, a in enumerate(good)
@@ -87,13 +80,10 @@ def has_tradeoff(node: Node, scoring: Scoring) -> bool:
     )
 
 
-def is_dominated(node: Node) -> bool:
+def is_dominated(node: Node, decision: Decision) -> bool:
     """One reply is best (or equal best) on every dimension at stake at this node."""
-    stakes = [d for d in DIMENSIONS if len({c.evidence.get(d, 0) for c in node.choices}) > 1]
-    return any(
-        all(c.evidence.get(d, 0) == max(o.evidence.get(d, 0) for o in node.choices) for d in stakes)
-        for c in node.choices
-    )
+    stakes = decision.stakes.values()
+    return any(all(s.values[c.id] == s.best for s in stakes) for c in node.choices)
 
 
 def gate_report(scenario: Scenario) -> GateReport:
@@ -104,19 +94,19 @@ def gate_report(scenario: Scenario) -> GateReport:
             play = play_strategy(scenario, strategy, lang)
             runs.append(StrategyRun(strategy, lang, play.path, score(play, tags)))
     nodes = decisions(scenario)
-    scoring = scenario.spec.scoring
+    table = decisions_of(scenario)
     walked = survey(scenario)
     assert walked.best is not None
     share = len(nodes) or 1
     return GateReport(
         runs=tuple(runs),
         longest_best={
-            lang: sum(longest_is_best(n, scoring, lang) for n in nodes.values()) / share
+            lang: sum(longest_is_best(n, table[i], lang) for i, n in nodes.items()) / share
             for lang in LANGS
         },
         random_pass=walked.random_pass,
-        tradeoffs=sum(has_tradeoff(n, scoring) for n in nodes.values()) / share,
-        dominated=sum(is_dominated(n) for n in nodes.values()) / share,
+        tradeoffs=sum(has_tradeoff(n, table[i]) for i, n in nodes.items()) / share,
+        dominated=sum(is_dominated(n, table[i]) for i, n in nodes.items()) / share,
         best=walked.best[1],
     )
 

@@ -34,9 +34,9 @@ def graph_problems(spec: ScenarioSpec) -> Problems:
                     )
     if problems:
         return problems
-    reachable = _reachable(spec)
+    found = reachable(spec)
     problems += [
-        (f"nodes.{n}", "not reachable from the start") for n in spec.nodes if n not in reachable
+        (f"nodes.{n}", "not reachable from the start") for n in spec.nodes if n not in found
     ]
     loop = _find_loop(spec)
     if loop:
@@ -51,7 +51,7 @@ def graph_problems(spec: ScenarioSpec) -> Problems:
         if not any(
             len({c.evidence.get(dimension, 0) for c in node.choices}) > 1
             for n, node in spec.nodes.items()
-            if n in reachable
+            if n in found
         ):
             problems.append(
                 (
@@ -61,11 +61,7 @@ def graph_problems(spec: ScenarioSpec) -> Problems:
                 )
             )
     revealed = {
-        e
-        for n, node in spec.nodes.items()
-        if n in reachable
-        for c in node.choices
-        for e in c.reveals
+        e for n, node in spec.nodes.items() if n in found for c in node.choices for e in c.reveals
     }
     problems += [
         (f"expectations.{e.id}", "no choice reveals it")
@@ -75,7 +71,8 @@ def graph_problems(spec: ScenarioSpec) -> Problems:
     return problems
 
 
-def _reachable(spec: ScenarioSpec) -> set[str]:
+def reachable(spec: ScenarioSpec) -> set[str]:
+    """The nodes a conversation can reach from the start (the links must all be valid)."""
     seen, todo = set(), [spec.start]
     while todo:
         node_id = todo.pop()
