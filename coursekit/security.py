@@ -18,15 +18,6 @@ def failed(response: Response) -> bool:
     return response.status_code >= 400
 
 
-def learner_or_address_key() -> str:
-    """Per signed-in user where there is one (a room shares one address), else per address."""
-    from flask_login import current_user
-
-    if current_user and getattr(current_user, "is_authenticated", False):
-        return f"user:{current_user.get_id()}"
-    return get_remote_address()
-
-
 def login_account_key() -> str:
     """Rate-limit key for the account being tried, whatever address it is tried from; a
     browser that has signed in to that account before is counted on its own (auth/devices.py),
@@ -36,13 +27,6 @@ def login_account_key() -> str:
     email = request.form.get("email", "").strip().lower()
     device = trusted_device(email)
     return f"device:{device}" if device else f"account:{email}"
-
-
-def user_key() -> str:
-    """Per signed-in user (the change-password form's guesses of the current password)."""
-    from flask_login import current_user
-
-    return f"user:{current_user.get_id()}"
 
 
 def init_security(app: Flask) -> None:

@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, current_app, g
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 
 from ..state import db_session, get_state
@@ -19,6 +20,13 @@ def current_learner() -> User | None:
     if "coursekit_learner" not in g:
         g.coursekit_learner = _resolve_learner()
     return g.coursekit_learner
+
+
+def learner_key() -> str:
+    """Rate-limit key: per CourseKit user where one is signed in (a room shares one address;
+    the user's id, so signing in again starts no fresh count), else per address."""
+    learner = current_learner()
+    return f"user:{learner.id}" if learner is not None else get_remote_address()
 
 
 def _resolve_learner() -> User | None:

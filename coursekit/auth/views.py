@@ -14,13 +14,13 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
 from ..i18n import SESSION_KEY
-from ..security import failed, limiter, login_account_key, user_key
+from ..security import failed, limiter, login_account_key
 from ..state import db_session, get_state
 from ..web import safe_next_url
 from . import services
 from .devices import remember_device
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
-from .identity import current_learner, login_required
+from .identity import current_learner, learner_key, login_required
 from .models import User
 from .signin import begin_session
 
@@ -152,7 +152,7 @@ def _end_session() -> None:
 @login_required
 @limiter.limit(
     lambda: current_app.config["COURSEKIT_PASSWORD_CHANGE_LIMIT"],
-    key_func=user_key,
+    key_func=learner_key,
     methods=["POST"],
     deduct_when=failed,
 )

@@ -18,14 +18,14 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..auth.identity import current_learner, instructor_required, login_required
+from ..auth.identity import current_learner, instructor_required, learner_key, login_required
 from ..certificates import services as certificates
 from ..domain.roster import RosterInvalid, decode, parse_roster
 from ..learn import services as learning
 from ..lti.links import roster_sources
 from ..roleplay import services as roleplays
 from ..roleplay.presenters import DIMENSION_LABELS
-from ..security import failed, learner_or_address_key, limiter
+from ..security import failed, limiter
 from ..state import course, db_session, get_state
 from . import export, queries, services
 from .forms import CohortForm, JoinForm, RosterForm
@@ -287,7 +287,7 @@ def answer_invitation(cohort_id: int):
 @bp.route("/join", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["COURSEKIT_JOIN_LIMIT"],
-    key_func=learner_or_address_key,
+    key_func=learner_key,
     methods=["POST"],
 )
 @login_required
@@ -305,7 +305,7 @@ def join():
 # (a whole room) only the codes that open no cohort.
 @limiter.limit(
     lambda: current_app.config["COURSEKIT_JOIN_LIMIT"],
-    key_func=learner_or_address_key,
+    key_func=learner_key,
     exempt_when=lambda: current_learner() is None,  # a phone that scanned the QR: sign up first
 )
 @limiter.limit(lambda: current_app.config["COURSEKIT_JOIN_MISS_LIMIT"], deduct_when=failed)

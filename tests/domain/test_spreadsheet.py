@@ -17,7 +17,7 @@ from coursekit.domain.spreadsheet import safe_cell
         "\rtext",
         "=",  # the start character alone
         "=张三",
-        "＝HYPERLINK(\"http://evil.example\")",  # fullwidth, as a Chinese input method types it
+        '＝HYPERLINK("http://evil.example")',  # fullwidth, as a Chinese input method types it
         "＋1",
         "－1＋2",
         "＠SUM(A1:A2)",

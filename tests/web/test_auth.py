@@ -160,6 +160,11 @@ def test_guessing_the_current_password_on_the_change_page_is_slowed(client, make
     assert codes == [422] * 5 + [429]
     right = {**wrong, "current_password": PASSWORD}
     assert post_form(client, "/account/password", data=right).status_code == 429
+    # signing in afresh (a new sign-in, a new session cookie) does not start a new count
+    html = client.get("/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_from(html)})
+    login(client, "tom@example.com")
+    assert post_form(client, "/account/password", data=right).status_code == 429
 
 
 def test_login_is_rate_limited_per_address(make_app, make_user) -> None:
