@@ -27,6 +27,7 @@ from ..roleplay import services as roleplays
 from ..roleplay.presenters import DIMENSION_LABELS
 from ..security import failed, limiter
 from ..state import course, db_session, get_state
+from ..web import refuse
 from . import export, queries, services
 from .forms import CohortForm, JoinForm, RosterForm
 from .models import Cohort, CohortMember
@@ -272,7 +273,10 @@ def export_csv(cohort_id: int, kind: str):
 @bp.post("/invitations/<int:cohort_id>")
 @login_required
 def answer_invitation(cohort_id: int):
-    accept = request.form.get("answer") == "accept"
+    answer = request.form.get("answer")
+    if answer not in ("accept", "decline"):
+        raise refuse(400, _("Choose to join or to decline."))
+    accept = answer == "accept"
     try:
         cohort = services.answer_invitation(
             db_session(), current_learner(), cohort_id, accept=accept

@@ -285,6 +285,11 @@ def test_a_roster_invites_and_people_join_by_accepting(mini_app: Flask, people) 
     # Tom sees the invitation on the course page and accepts it
     home = clients["tom"].get("/").get_data(as_text=True)
     assert "You are invited to the cohort “Workshop”" in home
+    tampered = clients["tom"].post(
+        f"/invitations/{cohort_id}", data={"csrf_token": csrf_from(home), "answer": "maybe"}
+    )
+    assert tampered.status_code == 400 and members_of(mini_app, cohort_id) == set()
+    assert "You are invited" in clients["tom"].get("/").get_data(as_text=True)  # still there
     accepted = clients["tom"].post(
         f"/invitations/{cohort_id}", data={"csrf_token": csrf_from(home), "answer": "accept"}
     )
