@@ -267,15 +267,21 @@ def invitations_for(session: Session, user: User) -> list[Cohort]:
     return [c for c in cohorts if _may_accept(user, c)]
 
 
-def answer_invitation(session: Session, user: User, cohort_id: int, *, accept: bool) -> Cohort:
+ANSWERS = ("accept", "decline")
+
+
+def answer_invitation(session: Session, user: User, cohort_id: int, answer: str) -> Cohort:
     """Accept (join) or decline an invitation to this user's e-mail; either way it is used
-    up. An invitation the user does not have is CohortNotFound, and nothing changes."""
+    up. An invitation the user does not have is CohortNotFound, an answer other than those
+    two a CohortError, and neither changes anything."""
     with write_transaction(session):
         invitation = session.get(CohortInvitation, (cohort_id, user.email))
         cohort = session.get(Cohort, cohort_id)
         if invitation is None or cohort is None or not _may_accept(user, cohort):
             raise CohortNotFound(f"no invitation to cohort {cohort_id}")
-        joining = accept and cohort.archived_at is None
+        if answer not in ANSWERS:
+            raise CohortError("answer accept or decline", "answer")
+        joining = answer == "accept" and cohort.archived_at is None
         if joining and session.get(CohortMember, (cohort.id, user.id)) is None:
             session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
         session.delete(invitation)

@@ -273,17 +273,14 @@ def export_csv(cohort_id: int, kind: str):
 @bp.post("/invitations/<int:cohort_id>")
 @login_required
 def answer_invitation(cohort_id: int):
-    answer = request.form.get("answer")
-    if answer not in ("accept", "decline"):
-        raise refuse(400, _("Choose to join or to decline."))
-    accept = answer == "accept"
+    answer = request.form.get("answer", "")
     try:
-        cohort = services.answer_invitation(
-            db_session(), current_learner(), cohort_id, accept=accept
-        )
+        cohort = services.answer_invitation(db_session(), current_learner(), cohort_id, answer)
     except services.CohortNotFound:
         abort(404)
-    if accept:
+    except services.CohortError as exc:
+        raise refuse(400, _("Choose to join or to decline.")) from exc
+    if answer == "accept":
         flash(_("Welcome to %(name)s!", name=cohort.name), "success")
     return redirect(url_for("coursekit.site.index"), code=303)
 
